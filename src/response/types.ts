@@ -1,0 +1,76 @@
+/**
+ * Types shared by the triage workflow, the response workflow and the CLI. Pure data: no AWS imports.
+ */
+import type { Principal } from '../domain/types';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** `violation` incidents are contained; `break-glass-review` incidents are only reviewed. */
+export type IncidentKind = 'violation' | 'break-glass-review';
+
+export type IncidentStatus = 'open' | 'closed' | 'released';
+
+export interface IncidentCounts {
+  /** Decisions of type violation (or break-glass for review incidents). */
+  readonly violations: number;
+  readonly deniedAttempts: number;
+  readonly reads: number;
+  readonly writes: number;
+  readonly deletes: number;
+  readonly lists: number;
+  /** Distinct objects touched (bucket and key). */
+  readonly objects: number;
+  /** Distinct key prefixes touched (bucket and the key's first two path segments). */
+  readonly prefixes: number;
+}
+
+/** One incident per principal and window, stored in the incidents table. */
+export interface Incident {
+  /** Derived from the principal key and the window start, so that it is stable across retries. */
+  readonly incidentId: string;
+  readonly kind: IncidentKind;
+  readonly status: IncidentStatus;
+  readonly principal: Principal;
+  /** ISO 8601 UTC. */
+  readonly openedAt: string;
+  /** Violations before this time (ISO 8601 UTC) join this incident. */
+  readonly windowEndsAt: string;
+  readonly lastSeenAt: string;
+  readonly severity: Severity;
+  /** Severity score; see `scoreSeverity`. */
+  readonly score: number;
+  readonly counts: IncidentCounts;
+  /** Distinct `bucket/prefix` strings, capped; alerts show these, never full keys. */
+  readonly prefixes: readonly string[];
+  /** Distinct `bucket/key` strings, capped; used only for investigation and the report. */
+  readonly objectKeys: readonly string[];
+  readonly decisionIds: readonly string[];
+}
+
+/** What containment did, or why it did nothing. */
+export type ContainmentStatus =
+  | 'contained'
+  | 'already-contained'
+  | 'dry-run'
+  | 'skipped-protected'
+  | 'skipped-monitor-mode'
+  | 'skipped-review'
+  | 'alert-only'
+  | 'released';
+
+/** How a principal is contained. */
+export type ContainmentStrategy =
+  'user-inline-deny' | 'role-token-issue-time-deny' | 'role-session-deny' | 'bucket-policy-deny' | 'none';
+
+export interface ContainmentResult {
+  readonly status: ContainmentStatus;
+  readonly strategy: ContainmentStrategy;
+  /** IAM user name, role name or bucket name that was changed. */
+  readonly target?: string;
+  /** Inline policy name or bucket policy statement `Sid`, fixed per incident so that a retry changes nothing. */
+  readonly policyName?: string;
+  /** The policy document that was (or in dry run would be) attached, as JSON text. */
+  readonly policyDocument?: string;
+  /** One sentence for the alert and the report. */
+  readonly detail: string;
+}
