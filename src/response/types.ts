@@ -45,6 +45,55 @@ export interface Incident {
   /** Distinct `bucket/key` strings, capped; used only for investigation and the report. */
   readonly objectKeys: readonly string[];
   readonly decisionIds: readonly string[];
+  /** Set by the containment step of the response workflow. */
+  readonly containment?: ContainmentResult;
+  /** Set by `phi-guard incidents release`. */
+  readonly release?: IncidentRelease;
+  /** Set by the report step. */
+  readonly report?: ReportLocation;
+}
+
+/** Output of the triage Lambda: the incident after this batch's violations joined it. */
+export interface TriageResult {
+  readonly incident: Incident;
+  /** True when this execution opened the incident, so it must start the response workflow. */
+  readonly isNew: boolean;
+}
+
+/** Who removed an incident's containment, when and why. */
+export interface IncidentRelease {
+  readonly releasedAt: string;
+  readonly releasedBy: string;
+  readonly reason: string;
+  /** What the release changed, in one sentence. */
+  readonly detail: string;
+}
+
+/** Outcome of one investigation branch; a failed branch is recorded, never fatal. */
+export type InvestigationOutcome =
+  | { readonly status: 'completed'; readonly summary: string; readonly details?: unknown }
+  | {
+      readonly status: 'not-enabled' | 'timed-out' | 'failed';
+      readonly summary: string;
+      readonly error?: string;
+    };
+
+export interface InvestigationResults {
+  readonly athena: InvestigationOutcome;
+  readonly macie: InvestigationOutcome;
+}
+
+/** Where a report was written and how it chains to the previous one. */
+export interface ReportLocation {
+  readonly bucket: string;
+  readonly jsonKey: string;
+  readonly markdownKey: string;
+  /** SHA-256 (hex) of the JSON report. */
+  readonly sha256: string;
+  /** SHA-256 (hex) of the previous report in the chain; 64 zeros for the first report. */
+  readonly previousSha256: string;
+  /** Object Lock retain-until date, ISO 8601 UTC. */
+  readonly retainUntil: string;
 }
 
 /** What containment did, or why it did nothing. */
