@@ -16,5 +16,15 @@ export class SecurityEventStack extends Construct {
   constructor(scope: Construct, id: string, props: SecurityEventStackProps) {
     super(scope, id);
     void props;
+
+    // --- Detection: PHI buckets, audit trail, ingestion stream and rule, grant store ---
+
+    // --- Evidence archive and analytics ---
+
+    // --- Incident response ---
+
+    // --- Validator (last, because it receives the decision stream and the triage workflow) ---
+
+    // --- Monitoring ---
   }
 }
