@@ -24,8 +24,10 @@ export interface Principal {
    * IAM user: `arn:aws:iam::ACCOUNT:user/NAME` (path removed). Role session: the role,
    * `arn:aws:iam::ACCOUNT:role/NAME` (path removed). Identity Center user:
    * `arn:aws:identitystore:::user/USER_ID`. Federated user: `arn:aws:sts::ACCOUNT:federated-user/NAME`.
-   * AWS account (cross-account or root): `ACCOUNT`. AWS service: the service name, such as
-   * `s3.amazonaws.com`. Anonymous: `anonymous`.
+   * AWS account (cross-account): `ACCOUNT`. Root user: `root:ACCOUNT`. AWS service: the service name, such
+   * as `s3.amazonaws.com`. Anonymous: `anonymous`. An identity that CloudTrail does not name fully (unknown
+   * type, missing ARN): `unresolved:TYPE:ID`. No grant principal produces the root, anonymous or unresolved
+   * forms, so those accesses to PHI are always violations.
    */
   readonly key: string;
   readonly type: IdentityType;

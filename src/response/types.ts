@@ -36,6 +36,12 @@ export interface Incident {
   /** Violations before this time (ISO 8601 UTC) join this incident. */
   readonly windowEndsAt: string;
   readonly lastSeenAt: string;
+  /** Earliest `eventTime` among the incident's decisions, ISO 8601 UTC. */
+  readonly firstSeenAt?: string;
+  /** When the report step closed the incident, ISO 8601 UTC; later violations open a new incident. */
+  readonly closedAt?: string;
+  /** When the containment step recorded its result, ISO 8601 UTC. */
+  readonly containmentRecordedAt?: string;
   readonly severity: Severity;
   /** Severity score; see `scoreSeverity`. */
   readonly score: number;

@@ -1,0 +1,174 @@
+/**
+ * `phi-guard grants validate|import|revoke`: checks grants files and manages the grants table of a
+ * deployed stack. Grants are never deleted: revoking closes the grant's window.
+ */
+import { Command, Option } from 'commander';
+import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { userInfo } from 'node:os';
+import { putGrants, revokeGrantById } from '../../grants/grant-repository';
+import { AwsClientOptions, createDynamoDbClient } from '../aws-clients';
+import { CliIo, EXIT_CODES, errorMessage, processIo, writeLine } from '../io';
+import { GRANTS_FILE_FORMATS, GrantsFileFormat, printGrantProblems, readGrantsFile } from './grants-file';
+
+interface FormatOptions {
+  readonly format?: GrantsFileFormat;
+}
+
+interface TableOptions extends AwsClientOptions {
+  readonly table: string;
+}
+
+interface RevokeOptions extends TableOptions {
+  readonly reason: string;
+  readonly by: string;
+}
+
+/** Clock of `grants revoke`, which tests replace with a fixed one. */
+export interface GrantsCommandDependencies {
+  readonly now: () => Date;
+}
+
+/** Adds `grants` and its subcommands to the program. */
+export function registerGrantsCommand(
+  program: Command,
+  io: CliIo = processIo(),
+  dependencies: GrantsCommandDependencies = { now: () => new Date() },
+): void {
+  const grants = program
+    .command('grants')
+    .summary('validate grants files, import them into the grants table, revoke grants')
+    .description(
+      'Validate grants files and manage the grants table of a deployed stack. Grants are never deleted.',
+    );
+
+  grants
+    .command('validate')
+    .description(
+      'Check a grants file and print every problem as FILE:LINE: field: message. Exit code 1 when it has problems.',
+    )
+    .argument('<file>', 'grants file (.json or .csv)')
+    .addOption(formatOption())
+    .action((file: string, options: FormatOptions) => run(io, () => validateGrants(io, file, options)));
+
+  const importSubcommand = grants
+    .command('import')
+    .description(
+      'Validate a grants file, then write its grants to a deployed grants table (same grantId: replaced).',
+    )
+    .argument('<file>', 'grants file (.json or .csv)')
+    .addOption(formatOption());
+  addTableOptions(importSubcommand).action((file: string, options: FormatOptions & TableOptions) =>
+    run(io, () => importGrants(io, file, options)),
+  );
+
+  const revoke = grants
+    .command('revoke')
+    .description(
+      'Revoke a grant: set its revocation time to now, which closes its window. The grant is kept.',
+    )
+    .argument('<grant-id>', 'grantId of the grant to revoke')
+    .requiredOption('--reason <text>', 'why the grant is revoked; stored on the grant for audits')
+    .option(
+      '--by <name>',
+      'who revokes the grant; stored on the grant (default: the operating system user name)',
+    );
+  addTableOptions(revoke).action((grantId: string, options: RevokeOptions) =>
+    run(io, () =>
+      revokeGrant(io, grantId, { ...options, by: options.by ?? userInfo().username }, dependencies),
+    ),
+  );
+}
+
+function formatOption(): Option {
+  return new Option(
+    '--format <format>',
+    'file format (default: from the file extension, .json or .csv)',
+  ).choices(GRANTS_FILE_FORMATS);
+}
+
+function addTableOptions(command: Command): Command {
+  return command
+    .requiredOption('--table <name>', 'name of the deployed grants table (DynamoDB)')
+    .option(
+      '--region <region>',
+      'AWS Region of the table (default: AWS_REGION or the shared AWS config file)',
+    )
+    .option(
+      '--endpoint <url>',
+      'DynamoDB endpoint URL to use instead of the AWS service endpoint, such as a local server',
+    );
+}
+
+/** Runs a subcommand and records its exit code. An unexpected error is printed and exits with code 1. */
+async function run(io: CliIo, command: () => Promise<number>): Promise<void> {
+  try {
+    io.setExitCode(await command());
+  } catch (error) {
+    writeLine(io.stderr, `error: ${errorMessage(error)}`);
+    io.setExitCode(EXIT_CODES.invalidInput);
+  }
+}
+
+async function validateGrants(io: CliIo, file: string, options: FormatOptions): Promise<number> {
+  const contents = await readGrantsFile(file, options.format);
+  if (contents.problems.length > 0) {
+    printGrantProblems(io.stdout, contents);
+    writeLine(io.stderr, `${file}: ${contents.problems.length} problems found. Fix them and validate again.`);
+    return EXIT_CODES.invalidInput;
+  }
+
+  writeLine(io.stdout, `${file}: ${contents.grants.length} grants, no problems found.`);
+  return EXIT_CODES.ok;
+}
+
+async function importGrants(io: CliIo, file: string, options: FormatOptions & TableOptions): Promise<number> {
+  const contents = await readGrantsFile(file, options.format);
+  if (contents.problems.length > 0) {
+    printGrantProblems(io.stdout, contents);
+    writeLine(io.stderr, `${file}: ${contents.problems.length} problems found, so nothing was imported.`);
+    return EXIT_CODES.invalidInput;
+  }
+
+  const client = createDynamoDbClient(options);
+  try {
+    await putGrants({ client, tableName: options.table }, contents.grants);
+  } catch (error) {
+    throw explainTableError(error, options.table);
+  } finally {
+    client.destroy();
+  }
+  writeLine(io.stdout, `Imported ${contents.grants.length} grants from ${file} into table ${options.table}.`);
+  return EXIT_CODES.ok;
+}
+
+async function revokeGrant(
+  io: CliIo,
+  grantId: string,
+  options: RevokeOptions,
+  dependencies: GrantsCommandDependencies,
+): Promise<number> {
+  const client = createDynamoDbClient(options);
+  const details = {
+    revokedAt: dependencies.now().toISOString(),
+    revokedBy: options.by,
+    reason: options.reason,
+  };
+  try {
+    const grant = await revokeGrantById({ client, tableName: options.table }, grantId, details);
+    writeLine(io.stdout, `Revoked grant ${grant.grantId} at ${grant.revokedAt} by ${grant.revokedBy}:`);
+    writeLine(io.stdout, JSON.stringify(grant, null, 2));
+  } catch (error) {
+    throw explainTableError(error, options.table);
+  } finally {
+    client.destroy();
+  }
+  return EXIT_CODES.ok;
+}
+
+/** DynamoDB's message for a missing table ("Requested resource not found") does not name the table. */
+function explainTableError(error: unknown, table: string): unknown {
+  if (error instanceof ResourceNotFoundException) {
+    return new Error(`Table ${table} was not found (ResourceNotFoundException). Check --table and --region.`);
+  }
+  return error;
+}

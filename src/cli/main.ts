@@ -1,0 +1,15 @@
+/**
+ * Entry point of the `phi-guard` CLI (bin/phi-guard.mjs runs it through tsx).
+ * Each top-level command lives in its own module and is added here by its registrar.
+ */
+import { version } from '../../package.json';
+import { registerGrantsCommand } from './grants/grants-command';
+import { createProgram } from './program';
+import { registerReplayCommand } from './replay/replay-command';
+
+const program = createProgram(version, [registerReplayCommand, registerGrantsCommand]);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,150 @@
+/**
+ * The text summary that `replay` prints. Object keys can hold patient identifiers, so the terminal
+ * shows only each key's first path segment, and the `--out` file has the full keys.
+ */
+import type { Decision } from '../../domain/types';
+import type { ReplayResult } from './run-replay';
+import { DECISION_TYPES, type FailedRecord, type SkippedRecord } from './replay-tally';
+
+/** Skipped records listed per reason before the rest are only counted. */
+const SKIPPED_LISTED_PER_REASON = 20;
+
+export interface SummaryOptions {
+  /** Only totals and failures: no table, findings or skipped records. */
+  readonly quiet: boolean;
+  readonly outFile?: string;
+}
+
+/** Returns the summary as lines of text. */
+export function formatReplaySummary(result: ReplayResult, options: SummaryOptions): string[] {
+  const lines = [...formatTotals(result)];
+  if (!options.quiet) {
+    lines.push(...formatPrincipalTable(result), ...formatFindings(result.tally.findings));
+    lines.push(...formatSkipped(result.tally.skipped));
+  }
+  lines.push(...formatFailures(result.tally.failures), ...formatOutputs(result, options));
+  return lines;
+}
+
+function formatTotals(result: ReplayResult): string[] {
+  const { tally } = result;
+  const width = Math.max(...DECISION_TYPES.map((type) => type.length));
+  return [
+    `Replayed ${tally.recordsRead} records from ${result.filesRead} files.`,
+    '',
+    `Decisions: ${tally.decisionCount} (from ${tally.recordsDecided} records)`,
+    ...DECISION_TYPES.map((type) => `  ${type.padEnd(width)}  ${String(tally.totals[type]).padStart(7)}`),
+    `Skipped records: ${tally.skipped.length}`,
+    `Failed records: ${tally.failures.length}`,
+  ];
+}
+
+function formatPrincipalTable(result: ReplayResult): string[] {
+  const principals = [...result.tally.principals.values()].sort((a, b) =>
+    a.principalKey.localeCompare(b.principalKey),
+  );
+  if (principals.length === 0) {
+    return [];
+  }
+  const header = ['PRINCIPAL', 'IDENTITY TYPE', ...DECISION_TYPES.map((type) => type.toUpperCase())];
+  const rows = principals.map((tally) => [
+    tally.principalKey,
+    tally.identityType,
+    ...DECISION_TYPES.map((type) => String(tally.counts[type])),
+  ]);
+  return ['', 'Decisions per principal:', ...formatTable(header, rows)];
+}
+
+/** Pads columns to their widest cell. The first two columns are left-aligned text and the rest right-aligned counts. */
+function formatTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ')
+      .trimEnd();
+  return [header, ...rows].map((row) => `  ${format(row)}`);
+}
+
+function formatFindings(findings: readonly Decision[]): string[] {
+  const lines: string[] = [];
+  const byTime = [...findings].sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  for (const type of ['violation', 'break-glass'] as const) {
+    const matching = byTime.filter((decision) => decision.decision === type);
+    if (matching.length > 0) {
+      lines.push('', `${type === 'violation' ? 'Violations' : 'Break-glass accesses'} (${matching.length}):`);
+      lines.push(...matching.map(formatFinding));
+    }
+  }
+  return lines;
+}
+
+function formatFinding(decision: Decision): string {
+  const prefix = keyPrefixOf(decision.key);
+  // Reasons quote the key, so the key is replaced there too.
+  const reason = decision.key === '' ? decision.reason : decision.reason.split(decision.key).join(prefix);
+  return `  ${decision.eventTime}  ${decision.principal}  ${decision.eventName} ${decision.bucket}/${prefix}  ${reason}`;
+}
+
+/**
+ * Returns the key's first path segment followed by `...` (`patients/...`), or `...` for a key without
+ * a slash. Deeper segments often name a patient, such as `patients/MRN-00482913/`.
+ */
+export function keyPrefixOf(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0 ? '...' : `${key.slice(0, slash + 1)}...`;
+}
+
+function formatSkipped(skipped: readonly SkippedRecord[]): string[] {
+  if (skipped.length === 0) {
+    return [];
+  }
+  const lines = ['', `Skipped records (${skipped.length}):`];
+  for (const reason of [...new Set(skipped.map((record) => record.reason))].sort()) {
+    const records = skipped.filter((record) => record.reason === reason);
+    lines.push(`  ${reason}: ${records.length} ${records.length === 1 ? 'record' : 'records'}`);
+    for (const record of records.slice(0, SKIPPED_LISTED_PER_REASON)) {
+      lines.push(
+        `    ${record.file} record ${record.position} (${record.eventName ?? 'no eventName'}): ${record.detail}`,
+      );
+    }
+    if (records.length > SKIPPED_LISTED_PER_REASON) {
+      lines.push(`    ... and ${records.length - SKIPPED_LISTED_PER_REASON} more with this reason`);
+    }
+  }
+  return lines;
+}
+
+function formatFailures(failures: readonly FailedRecord[]): string[] {
+  if (failures.length === 0) {
+    return [];
+  }
+  const lines = ['', `Failed records (${failures.length}), which were not decided:`];
+  for (const failure of failures) {
+    const where =
+      failure.position === undefined ? failure.file : `${failure.file} record ${failure.position}`;
+    const eventId = failure.eventId === undefined ? '' : ` (eventID ${failure.eventId})`;
+    lines.push(`  ${where}${eventId}: ${failure.reason}`);
+  }
+  return lines;
+}
+
+function formatOutputs(result: ReplayResult, options: SummaryOptions): string[] {
+  const lines = [
+    '',
+    `Triage inputs: ${result.triageInputs.length} (one per principal and batch with violations or break-glass accesses).`,
+  ];
+  if (options.outFile !== undefined) {
+    lines.push(
+      `Decisions written to ${options.outFile} (${result.tally.decisionCount} lines, full object keys).`,
+    );
+  }
+  if (result.reportsDirectory !== undefined) {
+    lines.push(
+      `Reports: none written to ${result.reportsDirectory}, because replay does not run the local response workflows yet.`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,121 @@
+/**
+ * Grants: the principal forms a grant may name, grants files (JSON or CSV) and revocation.
+ * The rules for each field are in `grant-rules.ts`; `docs/grants.md` describes them for grant authors.
+ */
+import { InvalidGrantError } from './errors';
+import { lineOfJsonError, locateJsonArrayElements, readCsvRecords } from './grant-file-formats';
+import { validateGrant, type GrantProblem } from './grant-rules';
+import { parseIsoTime } from './iso-time';
+import { isJsonObject } from './json-value';
+import type { Grant } from './types';
+
+export type { GrantProblem } from './grant-rules';
+export { principalKeyOf } from './grant-principal';
+
+/**
+ * Parses and validates a grants file.
+ *
+ * JSON is an array of grant objects or `{"grants": [...]}`; CSV has a header row naming the fields, and
+ * lists `actions` separated by `;`. Returns the valid grants and one problem per broken rule, each naming
+ * the line where the grant starts (line 1 for problems of the whole file). Grants with problems are left out.
+ */
+export function parseGrantsFile(
+  text: string,
+  format: 'json' | 'csv',
+): { grants: Grant[]; problems: GrantProblem[] } {
+  const entries = format === 'json' ? readJsonEntries(text) : readCsvEntries(text);
+  if ('problems' in entries) return { grants: [], problems: entries.problems };
+
+  const grants: Grant[] = [];
+  const problems: GrantProblem[] = [];
+  const firstLineOfGrantId = new Map<string, number>();
+
+  for (const { line, value } of entries.items) {
+    const result = validateGrant(value, line);
+    problems.push(...result.problems);
+    if (!result.grant) continue;
+
+    const firstLine = firstLineOfGrantId.get(result.grant.grantId);
+    if (firstLine !== undefined) {
+      problems.push(duplicateProblem(result.grant.grantId, line, firstLine));
+      continue;
+    }
+
+    firstLineOfGrantId.set(result.grant.grantId, line);
+    grants.push(result.grant);
+  }
+
+  return { grants, problems };
+}
+
+function duplicateProblem(grantId: string, line: number, firstLine: number): GrantProblem {
+  return {
+    line,
+    field: 'grantId',
+    message: `grantId "${grantId}" is already used by the grant on line ${firstLine}; every grantId must be unique.`,
+  };
+}
+
+type FileEntries = { items: { line: number; value: unknown }[] } | { problems: GrantProblem[] };
+
+function readJsonEntries(text: string): FileEntries {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    return {
+      problems: [
+        { line: lineOfJsonError(text, message), message: `The file is not valid JSON: ${message}.` },
+      ],
+    };
+  }
+
+  const list = Array.isArray(document) ? document : isJsonObject(document) ? document.grants : undefined;
+  if (!Array.isArray(list)) {
+    return {
+      problems: [
+        { line: 1, message: 'The file must hold an array of grants or an object {"grants": [...]}.' },
+      ],
+    };
+  }
+
+  const lines = locateJsonArrayElements(text, Array.isArray(document) ? undefined : 'grants');
+  return { items: list.map((value, index) => ({ line: lines[index] ?? 1, value })) };
+}
+
+function readCsvEntries(text: string): FileEntries {
+  const parsed = readCsvRecords(text);
+  if ('problems' in parsed) return parsed;
+
+  return { items: parsed.rows.map((row) => ({ line: row.line, value: row.fields })) };
+}
+
+/**
+ * Returns a copy of the grant that covers nothing at or after `revokedAt`. Grants are never deleted,
+ * so the revoked grant still authorizes accesses that happened before `revokedAt`.
+ *
+ * @throws InvalidGrantError when the grant is already revoked, `revokedAt` is not an ISO 8601 time, or
+ *   `revokedBy` or `reason` is empty.
+ */
+export function revokeGrant(grant: Grant, revokedAt: string, revokedBy: string, reason: string): Grant {
+  if (grant.revokedAt !== undefined) {
+    throw new InvalidGrantError(
+      `Grant ${grant.grantId} was already revoked at ${grant.revokedAt} by ${grant.revokedBy ?? 'an unknown user'}.`,
+    );
+  }
+
+  if (parseIsoTime(revokedAt) === undefined) {
+    throw new InvalidGrantError(
+      `revokedAt "${revokedAt}" is not an ISO 8601 time such as 2025-03-01T12:00:00Z.`,
+    );
+  }
+
+  if (revokedBy.trim() === '' || reason.trim() === '') {
+    throw new InvalidGrantError(
+      `Revoking grant ${grant.grantId} requires the name of the revoker and a reason.`,
+    );
+  }
+
+  return { ...grant, revokedAt, revokedBy, revocationReason: reason };
+}

@@ -1,0 +1,224 @@
+/**
+ * Incident state and how a batch of decisions joins it. Pure: no AWS imports.
+ */
+import type { Decision, DecisionType, Principal } from '../domain/types';
+import { keyPrefix, shortHash } from './incident-keys';
+import { scoreSeverity } from './severity';
+import type { Incident, IncidentCounts, IncidentKind } from './types';
+
+/** Distinct `bucket/prefix` strings listed on an incident; `counts.prefixes` keeps counting past it. */
+export const MAX_LISTED_PREFIXES = 50;
+/** Distinct `bucket/key` strings listed on an incident; `counts.objects` keeps counting past it. */
+export const MAX_LISTED_OBJECT_KEYS = 50;
+/** Decision ids listed on an incident, so that the incident stays small in Step Functions payloads. */
+export const MAX_LISTED_DECISION_IDS = 100;
+/**
+ * Tokens (decisions, objects and prefixes) one incident tracks, about 132 KB of the 400 KB DynamoDB item.
+ * When a batch does not fit, the incident's window closes and the batch opens a follow-on incident.
+ */
+export const MAX_TRACKED_TOKENS = 12_000;
+/** Decisions accepted in one triage input; a full input must fit into a new incident. */
+export const MAX_DECISIONS_PER_INPUT = 2_000;
+
+const TRIAGE_DECISION_TYPES: ReadonlySet<DecisionType> = new Set(['violation', 'denied', 'break-glass']);
+
+/** Short hashes of what an incident already counted, so that a redelivered decision changes nothing. */
+export interface TrackedTokens {
+  readonly decisions: ReadonlySet<string>;
+  readonly objects: ReadonlySet<string>;
+  readonly prefixes: ReadonlySet<string>;
+}
+
+export interface IncidentState {
+  readonly incident: Incident;
+  readonly tracked: TrackedTokens;
+}
+
+/** Fields that fix a new incident before any decision joins it. */
+export interface IncidentOpening {
+  readonly incidentId: string;
+  readonly kind: IncidentKind;
+  readonly principal: Principal;
+  readonly openedAt: string;
+  readonly windowEndsAt: string;
+}
+
+export const ZERO_COUNTS: IncidentCounts = {
+  violations: 0,
+  deniedAttempts: 0,
+  reads: 0,
+  writes: 0,
+  deletes: 0,
+  lists: 0,
+  objects: 0,
+  prefixes: 0,
+};
+
+/**
+ * Returns the violation, denied and break-glass decisions of a triage input, without repeated decision ids,
+ * ordered by event time and then decision id.
+ */
+export function selectTriageDecisions(decisions: readonly Decision[]): Decision[] {
+  const byId = new Map<string, Decision>();
+  for (const decision of decisions) {
+    if (TRIAGE_DECISION_TYPES.has(decision.decision) && !byId.has(decision.decisionId)) {
+      byId.set(decision.decisionId, decision);
+    }
+  }
+
+  return [...byId.values()].sort(
+    (a, b) => a.eventTime.localeCompare(b.eventTime) || a.decisionId.localeCompare(b.decisionId),
+  );
+}
+
+/**
+ * Returns the kind of incident that decisions open: `violation` when any is a violation,
+ * `break-glass-review` when any is a break-glass access, and undefined for denied attempts alone.
+ */
+export function incidentKindFor(decisions: readonly Decision[]): IncidentKind | undefined {
+  if (decisions.some((decision) => decision.decision === 'violation')) return 'violation';
+  if (decisions.some((decision) => decision.decision === 'break-glass')) return 'break-glass-review';
+  return undefined;
+}
+
+/** Creates an open incident with zero counts. */
+export function openIncidentState(opening: IncidentOpening): IncidentState {
+  const incident: Incident = {
+    ...opening,
+    status: 'open',
+    lastSeenAt: opening.openedAt,
+    ...scoreSeverity(ZERO_COUNTS, opening.principal),
+    counts: ZERO_COUNTS,
+    prefixes: [],
+    objectKeys: [],
+    decisionIds: [],
+  };
+
+  return { incident, tracked: { decisions: new Set(), objects: new Set(), prefixes: new Set() } };
+}
+
+/** Returns the decisions that the incident has not counted yet. */
+export function freshDecisions(state: IncidentState, decisions: readonly Decision[]): Decision[] {
+  return decisions.filter((decision) => !state.tracked.decisions.has(shortHash(decision.decisionId)));
+}
+
+/** Returns true when the incident can track the decisions without passing `MAX_TRACKED_TOKENS`. */
+export function canTrack(state: IncidentState, decisions: readonly Decision[]): boolean {
+  const { tracked } = state;
+  const used = tracked.decisions.size + tracked.objects.size + tracked.prefixes.size;
+
+  // Each decision adds at most one decision, one object and one prefix token.
+  return used + decisions.length * 3 <= MAX_TRACKED_TOKENS;
+}
+
+/** Returns true when decisions of `kind` may join the incident at `now`. */
+export function isJoinable(incident: Incident, kind: IncidentKind, now: Date): boolean {
+  const kindFits = incident.kind === 'violation' || kind === 'break-glass-review';
+  return incident.status === 'open' && now.getTime() < Date.parse(incident.windowEndsAt) && kindFits;
+}
+
+/**
+ * Adds decisions that the incident has not counted yet and scores it again. Action counts cover violation
+ * and break-glass accesses; a denied request counts only in `deniedAttempts` and adds no object.
+ * `counts.violations` counts violations, or break-glass accesses in a break-glass review incident.
+ */
+export function mergeDecisions(state: IncidentState, decisions: readonly Decision[]): IncidentState {
+  const fresh = freshDecisions(state, decisions);
+  if (fresh.length === 0) return state;
+
+  const tracked = {
+    decisions: new Set(state.tracked.decisions),
+    objects: new Set(state.tracked.objects),
+    prefixes: new Set(state.tracked.prefixes),
+  };
+  const lists = {
+    prefixes: [...state.incident.prefixes],
+    objectKeys: [...state.incident.objectKeys],
+    decisionIds: [...state.incident.decisionIds],
+  };
+  const counts = { ...state.incident.counts };
+
+  for (const decision of fresh) {
+    countDecision(counts, state.incident.kind, decision);
+    trackDecision(tracked, lists, decision);
+  }
+  counts.objects = tracked.objects.size;
+  counts.prefixes = tracked.prefixes.size;
+
+  return { incident: summarize(state.incident, counts, lists, fresh), tracked };
+}
+
+type MutableCounts = { -readonly [name in keyof IncidentCounts]: number };
+
+interface IncidentLists {
+  prefixes: string[];
+  objectKeys: string[];
+  decisionIds: string[];
+}
+
+interface MutableTokens {
+  decisions: Set<string>;
+  objects: Set<string>;
+  prefixes: Set<string>;
+}
+
+function countDecision(counts: MutableCounts, kind: IncidentKind, decision: Decision): void {
+  if (decision.decision === 'denied') {
+    counts.deniedAttempts += 1;
+    return;
+  }
+
+  const counted = kind === 'violation' ? 'violation' : 'break-glass';
+  if (decision.decision === counted) counts.violations += 1;
+
+  const actionCounts = { read: 'reads', write: 'writes', delete: 'deletes', list: 'lists' } as const;
+  counts[actionCounts[decision.action]] += 1;
+}
+
+function trackDecision(tracked: MutableTokens, lists: IncidentLists, decision: Decision): void {
+  tracked.decisions.add(shortHash(decision.decisionId));
+  addListed(lists.decisionIds, decision.decisionId, MAX_LISTED_DECISION_IDS);
+
+  const prefix = keyPrefix(decision.bucket, decision.key);
+  if (addToken(tracked.prefixes, prefix)) addListed(lists.prefixes, prefix, MAX_LISTED_PREFIXES);
+
+  // A denied request reached no object, and a list action names a prefix, not an object.
+  if (decision.decision === 'denied' || decision.action === 'list') return;
+
+  const objectKey = `${decision.bucket}/${decision.key}`;
+  if (addToken(tracked.objects, objectKey)) addListed(lists.objectKeys, objectKey, MAX_LISTED_OBJECT_KEYS);
+}
+
+/** Adds the short hash of `text`; returns true when it was not tracked yet. */
+function addToken(tokens: Set<string>, text: string): boolean {
+  const token = shortHash(text);
+  if (tokens.has(token)) return false;
+
+  tokens.add(token);
+  return true;
+}
+
+function addListed(list: string[], value: string, max: number): void {
+  if (list.length < max) list.push(value);
+}
+
+function summarize(
+  incident: Incident,
+  counts: IncidentCounts,
+  lists: IncidentLists,
+  fresh: readonly Decision[],
+): Incident {
+  const eventTimes = fresh.map((decision) => Date.parse(decision.eventTime));
+  // Before the first decision joins, lastSeenAt holds the opening time, which is not an event time.
+  const known = incident.firstSeenAt === undefined ? [] : [Date.parse(incident.firstSeenAt), Date.parse(incident.lastSeenAt)];
+  const times = [...known, ...eventTimes].filter((time) => !Number.isNaN(time));
+
+  return {
+    ...incident,
+    ...scoreSeverity(counts, incident.principal),
+    counts,
+    ...lists,
+    firstSeenAt: times.length > 0 ? new Date(Math.min(...times)).toISOString() : incident.firstSeenAt,
+    lastSeenAt: times.length > 0 ? new Date(Math.max(...times)).toISOString() : incident.lastSeenAt,
+  };
+}

@@ -1,0 +1,325 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerReplayCommand, runReplayCommand } from '../../src/cli/replay/replay-command';
+import type { DecisionCounts } from '../../src/cli/replay/replay-tally';
+import { captureIo, testProgram } from './cli-io';
+
+const repoRoot = join(__dirname, '..', '..');
+const samples = join(repoRoot, 'samples');
+const sampleLogs = join(samples, 'cloudtrail');
+const trailFolder = join(sampleLogs, 'AWSLogs');
+const jsonLinesFile = join(sampleLogs, 'jsonl', 'identity-center-2025-03-14.jsonl');
+
+/** What samples/generate.ts designed each principal to get with samples/grants.json. */
+const EXPECTED_PER_PRINCIPAL: [string, string, Partial<DecisionCounts>][] = [
+  ['444455556666', 'AWSAccount', { authorized: 24, violation: 2, denied: 2 }],
+  [
+    'arn:aws:iam::111122223333:role/AWSReservedSSO_PHIAuditor_4f2a9c81e7b3d650',
+    'AssumedRole',
+    { authorized: 8, violation: 3 },
+  ],
+  ['arn:aws:iam::111122223333:role/AWSServiceRoleForAmazonMacie', 'AssumedRole', { service: 6 }],
+  [
+    'arn:aws:iam::111122223333:role/examplehealth-analytics-etl',
+    'AssumedRole',
+    { authorized: 40, violation: 9 },
+  ],
+  ['arn:aws:iam::111122223333:role/examplehealth-break-glass', 'AssumedRole', { 'break-glass': 6 }],
+  ['arn:aws:iam::111122223333:role/examplehealth-clinician-portal', 'AssumedRole', { authorized: 162 }],
+  ['arn:aws:iam::111122223333:role/examplehealth-records-retention', 'AssumedRole', { authorized: 4 }],
+  ['arn:aws:iam::111122223333:role/examplehealth-web-deploy', 'AssumedRole', { 'out-of-scope': 12 }],
+  ['arn:aws:iam::111122223333:user/contractor-billing', 'IAMUser', { authorized: 6, denied: 3 }],
+  ['arn:aws:iam::111122223333:user/j.okafor', 'IAMUser', { authorized: 3, violation: 4 }],
+  [
+    'arn:aws:identitystore:::user/94480418-d0b1-70c4-92e6-7a3c5e21f0b9',
+    'IdentityCenterUser',
+    { authorized: 17, violation: 2 },
+  ],
+  ['root:111122223333', 'Root', { violation: 2 }],
+];
+
+const EXPECTED_TOTALS: DecisionCounts = {
+  authorized: 264,
+  violation: 22,
+  denied: 5,
+  'break-glass': 6,
+  service: 6,
+  'out-of-scope': 12,
+};
+
+function withZeros(counts: Partial<DecisionCounts>): DecisionCounts {
+  return {
+    authorized: 0,
+    violation: 0,
+    denied: 0,
+    'break-glass': 0,
+    service: 0,
+    'out-of-scope': 0,
+    ...counts,
+  };
+}
+
+function temporaryFolder(): string {
+  return mkdtempSync(join(tmpdir(), 'phi-guard-replay-'));
+}
+
+function lineCount(path: string): number {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '').length;
+}
+
+describe('replay on the sample logs', () => {
+  const outFile = join(temporaryFolder(), 'decisions.jsonl');
+  const captured = captureIo();
+  let outcome: Awaited<ReturnType<typeof runReplayCommand>>;
+
+  beforeAll(async () => {
+    const options = {
+      grants: join(samples, 'grants.json'),
+      out: outFile,
+      batchSize: 100,
+      reports: 'demo-reports',
+    };
+    outcome = await runReplayCommand([sampleLogs], options, captured.io);
+  });
+
+  it('exits 2 for the malformed record', () => {
+    expect(outcome.exitCode).toBe(2);
+  });
+
+  it('counts every decision type', () => {
+    expect(outcome.result?.tally.totals).toEqual(EXPECTED_TOTALS);
+  });
+
+  it('accounts for every record read', () => {
+    const tally = outcome.result!.tally;
+    expect(tally.recordsRead).toBe(318);
+    expect(tally.recordsDecided).toBe(311);
+    expect(tally.skipped).toHaveLength(6);
+    expect(tally.failures).toHaveLength(1);
+    expect(tally.recordsDecided + tally.skipped.length + tally.failures.length).toBe(tally.recordsRead);
+  });
+
+  it.each(EXPECTED_PER_PRINCIPAL)('counts decisions of %s', (principalKey, identityType, counts) => {
+    const principal = outcome.result!.tally.principals.get(principalKey);
+    expect(principal?.identityType).toBe(identityType);
+    expect(principal?.counts).toEqual(withZeros(counts));
+  });
+
+  it('lists no other principal', () => {
+    const keys = [...outcome.result!.tally.principals.keys()].sort();
+    expect(keys).toEqual(EXPECTED_PER_PRINCIPAL.map(([key]) => key).sort());
+  });
+
+  it('lists the malformed record with file and position', () => {
+    const [failure] = outcome.result!.tally.failures;
+    expect(failure.file).toBe(jsonLinesFile);
+    expect(failure.position).toBe(31);
+    expect(failure.reason).toMatch(/missing the required field eventTime/);
+    expect(captured.stdout()).toContain(`${jsonLinesFile} record 31`);
+  });
+
+  it('lists skipped records with reasons', () => {
+    const skipped = outcome.result!.tally.skipped;
+    expect(skipped.map((record) => record.eventName)).toEqual(Array(6).fill('AssumeRole'));
+    expect(skipped.every((record) => record.reason.length > 0 && record.detail.length > 0)).toBe(true);
+    expect(skipped.every((record) => record.file.endsWith('.json.gz'))).toBe(true);
+  });
+
+  it('writes one --out line per decision', () => {
+    expect(lineCount(outFile)).toBe(315);
+    const first = JSON.parse(readFileSync(outFile, 'utf8').split('\n')[0]) as {
+      decisionId: string;
+      key: string;
+    };
+    expect(first.decisionId).toMatch(/#0$/);
+  });
+
+  it('keeps full keys out of the terminal', () => {
+    const stdout = captured.stdout();
+    expect(stdout).toContain('examplehealth-phi-records/patients/...');
+    expect(stdout).not.toMatch(/MRN-\d{8}/);
+    expect(readFileSync(outFile, 'utf8')).toMatch(/patients\/MRN-\d{8}\//);
+  });
+
+  it('prints totals, principals and findings', () => {
+    const stdout = captured.stdout();
+    expect(stdout).toMatch(/^ {2}authorized +264$/m);
+    expect(stdout).toMatch(/^ {2}violation +22$/m);
+    expect(stdout).toMatch(/^ {2}root:111122223333 +Root +0 +2 +0 +0 +0 +0$/m);
+    expect(stdout).toContain('Violations (22):');
+    expect(stdout).toContain('Break-glass accesses (6):');
+    expect(stdout).toContain('Grant grant-okafor-patient-records was revoked at 2025-03-14T10:00:00Z');
+    expect(stdout).toContain('Grant grant-analytics-claims-2024-review expired at 2025-03-14T12:00:00Z');
+  });
+
+  it('collects triage inputs and passes --reports through', () => {
+    const inputs = outcome.result!.triageInputs;
+    const triaged = new Set(inputs.map((input) => input.principal.key));
+    expect(triaged).toEqual(
+      new Set(
+        EXPECTED_PER_PRINCIPAL.filter(([, , counts]) => counts.violation || counts['break-glass']).map(
+          ([key]) => key,
+        ),
+      ),
+    );
+    expect(outcome.result!.reportsDirectory).toBe('demo-reports');
+  });
+});
+
+describe('replay options and exit codes', () => {
+  it.each([1, 7, 10_000])('batch size %i gives the same totals', async (batchSize) => {
+    const captured = captureIo();
+    const outcome = await runReplayCommand(
+      [sampleLogs],
+      { grants: join(samples, 'grants.csv'), batchSize },
+      captured.io,
+    );
+    expect(outcome.result?.tally.totals).toEqual(EXPECTED_TOTALS);
+  });
+
+  it('exits 0 without failed records', async () => {
+    const captured = captureIo();
+    const outcome = await runReplayCommand(
+      [trailFolder],
+      { grants: join(samples, 'grants.json'), batchSize: 50 },
+      captured.io,
+    );
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.result?.tally.failures).toEqual([]);
+    expect(outcome.result?.tally.recordsRead).toBe(259);
+  });
+
+  it('--buckets makes other buckets out-of-scope', async () => {
+    const captured = captureIo();
+    const options = {
+      grants: join(samples, 'grants.json'),
+      batchSize: 100,
+      buckets: ['examplehealth-phi-imaging'],
+    };
+    const outcome = await runReplayCommand([trailFolder], options, captured.io);
+    const totals = outcome.result!.tally.totals;
+    expect(totals['out-of-scope']).toBe(
+      outcome.result!.tally.decisionCount - totals.authorized - totals.service,
+    );
+    expect(totals.violation).toBe(0);
+    expect(captured.stdout()).toContain('Monitored buckets: examplehealth-phi-imaging');
+  });
+
+  it('exits 1 for a grants file with problems', async () => {
+    const folder = temporaryFolder();
+    const grantsFile = join(folder, 'grants.json');
+    writeFileSync(grantsFile, '[\n  {\n    "grantId": "g-1",\n    "principal": "not-an-arn"\n  }\n]\n');
+    const captured = captureIo();
+    const outcome = await runReplayCommand([sampleLogs], { grants: grantsFile, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.result).toBeUndefined();
+    expect(captured.stderr()).toContain(`${grantsFile}:2: `);
+    expect(captured.stderr()).toContain('nothing was replayed');
+  });
+
+  it('exits 1 for a missing input path', async () => {
+    const captured = captureIo();
+    const missing = join(temporaryFolder(), 'absent');
+    const outcome = await runReplayCommand(
+      [missing],
+      { grants: join(samples, 'grants.json'), batchSize: 100 },
+      captured.io,
+    );
+    expect(outcome.exitCode).toBe(1);
+    expect(captured.stderr()).toBe(`error: Input path ${missing} does not exist.\n`);
+  });
+
+  it('lists an unreadable file and exits 2', async () => {
+    const folder = temporaryFolder();
+    writeFileSync(join(folder, 'broken.json'), '{"Records": [');
+    const captured = captureIo();
+    const outcome = await runReplayCommand(
+      [folder],
+      { grants: join(samples, 'grants.json'), batchSize: 100 },
+      captured.io,
+    );
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.result?.tally.failures).toEqual([
+      { file: join(folder, 'broken.json'), reason: expect.stringMatching(/^the file was not read: /) },
+    ]);
+  });
+
+  it('exits 1 when --out cannot be written', async () => {
+    const folder = temporaryFolder();
+    writeFileSync(join(folder, 'file'), '');
+    const captured = captureIo();
+    const options = {
+      grants: join(samples, 'grants.json'),
+      batchSize: 100,
+      out: join(folder, 'file', 'out.jsonl'),
+    };
+    const outcome = await runReplayCommand([trailFolder], options, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(captured.stderr()).toMatch(/^error: replay stopped: .*(EEXIST|ENOTDIR)/);
+  });
+
+  it.each([
+    ['0', /Expected a whole number from 1 to 10000, got "0"/],
+    ['10001', /Expected a whole number from 1 to 10000, got "10001"/],
+    ['ten', /Expected a whole number from 1 to 10000, got "ten"/],
+  ])('rejects --batch-size %s', async (value, message) => {
+    const captured = captureIo();
+    const program = testProgram(captured);
+    registerReplayCommand(program, captured.io);
+    const argv = [
+      'node',
+      'phi-guard',
+      'replay',
+      '--grants',
+      'samples/grants.json',
+      '--batch-size',
+      value,
+      sampleLogs,
+    ];
+    await expect(program.parseAsync(argv)).rejects.toMatchObject({ exitCode: 1 });
+    expect(captured.stderr()).toMatch(message);
+  });
+});
+
+describe('replay progress bar', () => {
+  it.each([
+    [true, false, true],
+    [true, true, false],
+    [false, false, false],
+  ])('stderr TTY %s, quiet %s: bar shown %s', async (isTty, quiet, shown) => {
+    const captured = captureIo({ stderrIsTty: isTty });
+    await runReplayCommand(
+      [trailFolder],
+      { grants: join(samples, 'grants.json'), batchSize: 100, quiet },
+      captured.io,
+    );
+    expect(captured.stderr().includes('files |')).toBe(shown);
+  });
+});
+
+describe('replay as a child process', () => {
+  it('prints the summary and exits 2', () => {
+    const outFile = join(temporaryFolder(), 'decisions.jsonl');
+    const args = [
+      'tsx',
+      'src/cli/main.ts',
+      'replay',
+      '--grants',
+      'samples/grants.csv',
+      '--out',
+      outFile,
+      'samples/cloudtrail',
+    ];
+    const child = spawnSync('npx', args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(child.status).toBe(2);
+    expect(child.stdout).toMatch(/^Decisions: 315 \(from 311 records\)$/m);
+    expect(child.stdout).toMatch(/^ {2}out-of-scope +12$/m);
+    expect(child.stdout).toMatch(/^Failed records: 1$/m);
+    expect(child.stderr).toBe('');
+    expect(lineCount(outFile)).toBe(315);
+  });
+});

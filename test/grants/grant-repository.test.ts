@@ -1,0 +1,328 @@
+import {
+  DescribeTableCommand,
+  PutItemCommand,
+  type BatchWriteItemCommandInput,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { InvalidGrantError } from '../../src/domain/errors';
+import {
+  DuplicateGrantIdError,
+  GrantAlreadyRevokedError,
+  GrantNotFoundError,
+  InvalidGrantItemError,
+  UnprocessedGrantsError,
+} from '../../src/grants/errors';
+import {
+  fetchGrantsByPrincipal,
+  findGrant,
+  putGrants,
+  revokeGrantById,
+  type GrantsTable,
+} from '../../src/grants/grant-repository';
+import { createGrantsTable, GRANT_ID_INDEX_NAME } from '../../src/grants/table-definition';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
+import { ANALYST_USER_KEY, CLINICIAN_ROLE_KEY, makeGrant } from '../validator/support/fixtures';
+import { countRequests } from '../validator/support/request-counter';
+
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+
+let local: LocalDynamoDb;
+let tableCounter = 0;
+
+beforeAll(async () => {
+  local = await startLocalDynamoDb();
+});
+
+afterAll(async () => {
+  await local.stop();
+});
+
+async function newTable(): Promise<GrantsTable> {
+  tableCounter += 1;
+  const tableName = `grants-${tableCounter}`;
+  await createGrantsTable(local.client, tableName);
+  return { client: local.client, tableName };
+}
+
+/**
+ * dynalite never returns UnprocessedItems, so this middleware stands in for a throttled table: for the
+ * first `throttledCalls` BatchWriteItem calls it sends only the first `keep` requests and returns the
+ * rest as unprocessed, as DynamoDB does under throttling.
+ */
+function throttleBatchWrites(client: DynamoDBClient, throttledCalls: number, keep: number): () => void {
+  let calls = 0;
+  const name = `throttle-${Math.random()}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchWriteItemCommand' || calls >= throttledCalls) {
+        return next(args);
+      }
+      calls += 1;
+      const input = args.input as BatchWriteItemCommandInput;
+      const [tableName, requests] = Object.entries(input.RequestItems ?? {})[0];
+      const result = await next({ ...args, input: { RequestItems: { [tableName]: requests.slice(0, keep) } } });
+      const output = result.output as BatchWriteItemCommandOutput;
+      output.UnprocessedItems = { [tableName]: requests.slice(keep) };
+      return result;
+    },
+    { step: 'initialize', name },
+  );
+  return () => client.middlewareStack.remove(name);
+}
+
+describe('grants table', () => {
+  it('createGrantsTable adds the grantId index', async () => {
+    const table = await newTable();
+    const output = await local.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    expect(output.Table?.KeySchema).toEqual([
+      { AttributeName: 'principalKey', KeyType: 'HASH' },
+      { AttributeName: 'grantId', KeyType: 'RANGE' },
+    ]);
+    expect(output.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([GRANT_ID_INDEX_NAME]);
+  });
+});
+
+describe('putGrants and fetchGrantsByPrincipal', () => {
+  it('round trip keeps every field', async () => {
+    const table = await newTable();
+    const revoked = makeGrant({
+      grantId: 'g-revoked',
+      principalKey: CLINICIAN_ROLE_KEY,
+      principal: `${CLINICIAN_ROLE_KEY}`,
+      sessionName: 'dana@example.org',
+      prefix: 'patients/',
+      actions: ['read', 'write', 'delete', 'list'],
+      breakGlass: true,
+      revokedAt: '2025-02-01T00:00:00Z',
+      revokedBy: 'security@example.org',
+      revocationReason: 'role change',
+    });
+    const plain = makeGrant({ grantId: 'g-plain', principalKey: CLINICIAN_ROLE_KEY });
+    await putGrants(table, [revoked, plain]);
+
+    const results = await fetchGrantsByPrincipal(table, [CLINICIAN_ROLE_KEY]);
+    const result = results.get(CLINICIAN_ROLE_KEY);
+    expect(result?.ok).toBe(true);
+    const grants = result?.ok ? [...result.grants].sort((a, b) => a.grantId.localeCompare(b.grantId)) : [];
+    expect(grants).toEqual([plain, revoked]);
+  });
+
+  it('unknown principal yields empty list', async () => {
+    const table = await newTable();
+    const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
+    expect(results.get(ANALYST_USER_KEY)).toEqual({ ok: true, grants: [] });
+  });
+
+  it('writes in calls of 25', async () => {
+    const table = await newTable();
+    const counter = countRequests(local.client);
+    const grants = Array.from({ length: 60 }, (_, index) =>
+      makeGrant({ grantId: `g-${String(index).padStart(3, '0')}`, principalKey: ANALYST_USER_KEY }),
+    );
+    await putGrants(table, grants);
+    counter.remove();
+    expect(counter.count('BatchWriteItemCommand')).toBe(3);
+
+    const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
+    const result = results.get(ANALYST_USER_KEY);
+    expect(result?.ok && result.grants.length).toBe(60);
+  });
+
+  it('retries unprocessed items', async () => {
+    const table = await newTable();
+    const removeThrottle = throttleBatchWrites(local.client, 2, 4);
+    try {
+      const grants = Array.from({ length: 10 }, (_, index) =>
+        makeGrant({ grantId: `g-${index}`, principalKey: ANALYST_USER_KEY }),
+      );
+      await putGrants(table, grants, FAST_RETRY);
+      const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY], { consistentRead: true });
+      const result = results.get(ANALYST_USER_KEY);
+      expect(result?.ok && result.grants.length).toBe(10);
+    } finally {
+      removeThrottle();
+    }
+  });
+
+  it('fails when items stay unprocessed', async () => {
+    const table = await newTable();
+    const removeThrottle = throttleBatchWrites(local.client, 100, 1);
+    try {
+      const grants = Array.from({ length: 5 }, (_, index) =>
+        makeGrant({ grantId: `g-${index}`, principalKey: ANALYST_USER_KEY }),
+      );
+      const error = await putGrants(table, grants, FAST_RETRY).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UnprocessedGrantsError);
+      // Each of the three calls wrote one grant, so two of the five remain.
+      expect((error as UnprocessedGrantsError).grantIds).toEqual(['g-3', 'g-4']);
+    } finally {
+      removeThrottle();
+    }
+  });
+
+  it('rejects duplicate grant ids', async () => {
+    const table = await newTable();
+    const grants = [
+      makeGrant({ grantId: 'g-same', principalKey: ANALYST_USER_KEY }),
+      makeGrant({ grantId: 'g-same', principalKey: CLINICIAN_ROLE_KEY }),
+    ];
+    await expect(putGrants(table, grants)).rejects.toBeInstanceOf(DuplicateGrantIdError);
+  });
+
+  it('follows pagination past 1 MB', async () => {
+    const table = await newTable();
+    // About 20 KB per grant, so 80 grants span two 1 MB query pages.
+    const padding = 'p'.repeat(20_000);
+    const grants = Array.from({ length: 80 }, (_, index) =>
+      makeGrant({ grantId: `g-${String(index).padStart(3, '0')}`, principalKey: ANALYST_USER_KEY, purpose: padding }),
+    );
+    await putGrants(table, grants);
+    const counter = countRequests(local.client);
+
+    const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
+    counter.remove();
+    const result = results.get(ANALYST_USER_KEY);
+    expect(result?.ok && result.grants.length).toBe(80);
+    expect(counter.count('QueryCommand')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('bounds queries in flight', async () => {
+    const table = await newTable();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    local.client.middlewareStack.add(
+      (next) => async (args) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      { step: 'initialize', name: 'inFlightCounter' },
+    );
+    try {
+      const keys = Array.from({ length: 12 }, (_, index) => `arn:aws:iam::111122223333:user/user-${index}`);
+      const results = await fetchGrantsByPrincipal(table, keys, { concurrency: 3 });
+      expect(results.size).toBe(12);
+      expect(maxInFlight).toBe(3);
+    } finally {
+      local.client.middlewareStack.remove('inFlightCounter');
+    }
+  });
+
+  it('isolates a failed principal query', async () => {
+    const table = await newTable();
+    await putGrants(table, [makeGrant({ grantId: 'g-1', principalKey: CLINICIAN_ROLE_KEY })]);
+    local.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as QueryCommandInput;
+        if (context.commandName === 'QueryCommand' && input.ExpressionAttributeValues?.[':pk']?.S === ANALYST_USER_KEY) {
+          throw new Error('simulated network failure');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOneKey' },
+    );
+    try {
+      const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY, CLINICIAN_ROLE_KEY]);
+      const failed = results.get(ANALYST_USER_KEY);
+      expect(failed?.ok).toBe(false);
+      expect(!failed?.ok && failed?.error.message).toBe('simulated network failure');
+      expect(results.get(CLINICIAN_ROLE_KEY)?.ok).toBe(true);
+    } finally {
+      local.client.middlewareStack.remove('failOneKey');
+    }
+  });
+
+  it('damaged item fails the lookup', async () => {
+    const table = await newTable();
+    await local.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: { principalKey: { S: ANALYST_USER_KEY }, grantId: { S: 'g-damaged' }, bucket: { S: 'example-phi-records' } },
+      }),
+    );
+    const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
+    const result = results.get(ANALYST_USER_KEY);
+    expect(result?.ok).toBe(false);
+    expect(!result?.ok && result?.error).toBeInstanceOf(InvalidGrantItemError);
+  });
+});
+
+describe('findGrant and revokeGrantById', () => {
+  const revocation = { revokedAt: '2025-03-02T12:00:00Z', revokedBy: 'security@example.org', reason: 'left the team' };
+
+  it('findGrant reads the grantId index', async () => {
+    const table = await newTable();
+    const grant = makeGrant({ grantId: 'g-find', principalKey: CLINICIAN_ROLE_KEY });
+    await putGrants(table, [grant]);
+    await expect(findGrant(table, 'g-find')).resolves.toEqual(grant);
+    await expect(findGrant(table, 'g-missing')).resolves.toBeUndefined();
+  });
+
+  it('findGrant rejects a shared id', async () => {
+    const table = await newTable();
+    await putGrants(table, [makeGrant({ grantId: 'g-shared', principalKey: CLINICIAN_ROLE_KEY })]);
+    await putGrants(table, [makeGrant({ grantId: 'g-shared', principalKey: ANALYST_USER_KEY })]);
+    await expect(findGrant(table, 'g-shared')).rejects.toBeInstanceOf(DuplicateGrantIdError);
+  });
+
+  it('revoke keeps the item', async () => {
+    const table = await newTable();
+    const grant = makeGrant({ grantId: 'g-revoke', principalKey: CLINICIAN_ROLE_KEY });
+    await putGrants(table, [grant]);
+
+    const revoked = await revokeGrantById(table, 'g-revoke', revocation);
+    expect(revoked).toEqual({
+      ...grant,
+      revokedAt: revocation.revokedAt,
+      revokedBy: revocation.revokedBy,
+      revocationReason: revocation.reason,
+    });
+    const stored = await fetchGrantsByPrincipal(table, [CLINICIAN_ROLE_KEY], { consistentRead: true });
+    expect(stored.get(CLINICIAN_ROLE_KEY)).toEqual({ ok: true, grants: [revoked] });
+  });
+
+  it('revoke twice fails clearly', async () => {
+    const table = await newTable();
+    await putGrants(table, [makeGrant({ grantId: 'g-twice', principalKey: CLINICIAN_ROLE_KEY })]);
+    await revokeGrantById(table, 'g-twice', revocation);
+
+    const error = await revokeGrantById(table, 'g-twice', { ...revocation, revokedAt: '2025-03-03T00:00:00Z' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(GrantAlreadyRevokedError);
+    expect((error as Error).message).toContain('2025-03-02T12:00:00Z');
+  });
+
+  it('concurrent revokes: exactly one wins', async () => {
+    const table = await newTable();
+    await putGrants(table, [makeGrant({ grantId: 'g-race', principalKey: CLINICIAN_ROLE_KEY })]);
+    const outcomes = await Promise.allSettled([
+      revokeGrantById(table, 'g-race', revocation),
+      revokeGrantById(table, 'g-race', { ...revocation, revokedBy: 'other@example.org' }),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(GrantAlreadyRevokedError);
+  });
+
+  it('revoke of unknown grant fails', async () => {
+    const table = await newTable();
+    await expect(revokeGrantById(table, 'g-unknown', revocation)).rejects.toBeInstanceOf(GrantNotFoundError);
+  });
+
+  it('revoke validates the revocation', async () => {
+    const table = await newTable();
+    await putGrants(table, [makeGrant({ grantId: 'g-bad', principalKey: CLINICIAN_ROLE_KEY })]);
+    await expect(revokeGrantById(table, 'g-bad', { ...revocation, revokedAt: 'yesterday' })).rejects.toBeInstanceOf(
+      InvalidGrantError,
+    );
+  });
+});
