@@ -8,7 +8,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   moduleNameMapper: {
-    '^@middy/core$': '<rootDir>/node_modules/@middy/core/index.js',
+    '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
   },
   testTimeout: 60000,
 };

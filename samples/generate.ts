@@ -1,5 +1,6 @@
 /**
- * Writes the demo's sample data: samples/grants.json, samples/grants.csv and samples/cloudtrail/.
+ * Writes the demo's sample data: samples/grants.json, samples/grants.csv and samples/cloudtrail/, and a
+ * malformed record in samples/malformed/, which the demo leaves out so that it exits 0.
  * The output is deterministic (seeded), so running it again changes nothing.
  *
  *   npx tsx samples/generate.ts
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   writeTrailLogFiles(day);
   await writeEventBridgeFile(day);
   writeJsonLinesFile(sortByTime(day.records.filter((item) => item.channel === 'jsonl')));
+  writeMalformedFile(day.records.filter((item) => item.channel === 'malformed'));
   writeFileSync(join(SAMPLES, 'grants.json'), await formatJson(GRANTS));
   writeFileSync(join(SAMPLES, 'grants.csv'), formatGrantsCsv(GRANTS));
   printExpectedOutcomes(day.records);
@@ -89,6 +91,14 @@ function writeJsonLinesFile(records: SampleRecord[]): void {
   mkdirSync(folder, { recursive: true });
   const lines = records.map((item) => JSON.stringify(item.record));
   writeFileSync(join(folder, 'identity-center-2025-03-14.jsonl'), lines.join('\n') + '\n');
+}
+
+function writeMalformedFile(records: SampleRecord[]): void {
+  const folder = join(SAMPLES, 'malformed');
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  const lines = records.map((item) => JSON.stringify(item.record));
+  writeFileSync(join(folder, 'truncated-record.jsonl'), lines.join('\n') + '\n');
 }
 
 /** Formats JSON as Prettier does, so that the repository's format check passes on the generated files. */

@@ -18,7 +18,8 @@ export const EVENTS_TABLE_NAME = 'evidence_events';
 export const NAMED_QUERIES: ReadonlyArray<{ readonly file: string; readonly description: string }> = [
   {
     file: 'accounting-of-disclosures.sql',
-    description: 'Every request for objects under a key prefix in a time range (HIPAA accounting of disclosures)',
+    description:
+      'Every request for objects under a key prefix in a time range (HIPAA accounting of disclosures)',
   },
   { file: 'principal-history.sql', description: 'Every PHI request by one principal in a time range' },
   { file: 'denied-requests-by-day.sql', description: 'Requests that S3 rejected, per day and error code' },

@@ -34,9 +34,9 @@ export interface DecisionAnalyticsProps {
 }
 
 /**
- * Decision documents in OpenSearch for dashboards: a Firehose delivery stream (direct put, written by
- * the validator) into daily `phi-decisions-*` indices on a domain with fine-grained access control,
- * and a custom resource that installs roles, the index template, the ISM policy and the dashboards.
+ * Decision documents in OpenSearch for dashboards. The validator writes to a Firehose delivery stream
+ * (direct put), which indexes into daily `phi-decisions-*` indices on a domain with fine-grained access
+ * control. A custom resource installs roles, the index template, the ISM policy and the dashboards.
  */
 export class DecisionAnalytics extends Construct {
   public readonly key: kms.Key;
@@ -47,6 +47,8 @@ export class DecisionAnalytics extends Construct {
   /** Read-only role for analysts: search and dashboards, nothing else. */
   public readonly analystRole: iam.Role;
   public readonly setup: OpenSearchSetup;
+  /** Execution role of the setup function, and the domain's IAM master user. */
+  public readonly setupRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: DecisionAnalyticsProps) {
     super(scope, id);
@@ -63,10 +65,11 @@ export class DecisionAnalytics extends Construct {
     });
 
     const setupFunction = createSetupFunction(this, 'SetupFunction');
-    const setupRole = roleOf(setupFunction);
-    const domainName = `phi-guard-${Names.uniqueId(this).slice(-12).toLowerCase()}`;
-    this.domain = createDomain(this, { ...props, domainName, key: this.key, masterRole: setupRole });
-    this.setDomainAccessPolicy(domainName, setupRole);
+    this.setupRole = roleOf(setupFunction);
+    // The last 8 characters of the unique id are a hash of the construct path, which includes the stack name.
+    const domainName = `phi-guard-${Names.uniqueId(this).slice(-8).toLowerCase()}`;
+    this.domain = createDomain(this, { ...props, domainName, key: this.key, masterRole: this.setupRole });
+    this.setDomainAccessPolicy(domainName, this.setupRole);
 
     const stream = this.createDeliveryStream(props.archive);
     this.deliveryStream = firehose.DeliveryStream.fromDeliveryStreamAttributes(this, 'Stream', {
@@ -88,9 +91,8 @@ export class DecisionAnalytics extends Construct {
   }
 
   /**
-   * Sets the domain access policy on the CloudFormation resource. The L2 `accessPolicies` would add an
-   * extra custom resource; the ARN is built from the fixed domain name because the policy cannot
-   * reference its own domain's attributes.
+   * Sets the domain access policy on the CloudFormation resource, because the L2 `accessPolicies` would add
+   * an extra custom resource. The policy cannot reference its own domain, so the ARN comes from the name.
    */
   private setDomainAccessPolicy(domainName: string, setupRole: iam.IRole): void {
     const domainArn = `arn:${Aws.PARTITION}:es:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/${domainName}`;
@@ -151,7 +153,7 @@ export class DecisionAnalytics extends Construct {
         },
       },
     });
-    // The role's default policy holds the backup bucket grants.
+    // The role's default policy contains the backup bucket grants.
     stream.node.addDependency(policy, this.deliveryRole);
     acknowledgeDeliveryPolicyFindings(policy, this.domain);
     return stream;
@@ -307,11 +309,13 @@ function acknowledgeDomainFindings(domain: opensearch.Domain, production: boolea
   Validations.of(domain).acknowledge(
     {
       id: 'HIPAA.Security-OpenSearchInVPCOnly',
-      reason: 'Firehose and the setup function reach the domain over HTTPS with SigV4, and the access policy names only phi-guard roles.',
+      reason:
+        'Firehose and the setup function reach the domain over HTTPS with SigV4, and the access policy names only phi-guard roles.',
     },
     {
       id: 'AwsSolutions-OS1',
-      reason: 'The domain has a public HTTPS endpoint so that Firehose can deliver without a VPC; IAM and fine-grained access control guard it.',
+      reason:
+        'The domain has a public HTTPS endpoint so that Firehose can deliver without a VPC; IAM and fine-grained access control guard it.',
     },
     {
       id: 'AwsSolutions-OS3',
@@ -320,20 +324,32 @@ function acknowledgeDomainFindings(domain: opensearch.Domain, production: boolea
   );
   if (!production) {
     Validations.of(domain).acknowledge(
-      { id: 'AwsSolutions-OS4', reason: 'The sandbox profile runs one data node and no dedicated master nodes to save cost.' },
-      { id: 'AwsSolutions-OS7', reason: 'The sandbox profile runs one data node, so there is no second zone.' },
+      {
+        id: 'AwsSolutions-OS4',
+        reason: 'The sandbox profile runs one data node and no dedicated master nodes to save cost.',
+      },
+      {
+        id: 'AwsSolutions-OS7',
+        reason: 'The sandbox profile runs one data node, so there is no second zone.',
+      },
     );
   }
 }
 
 function acknowledgeDeliveryPolicyFindings(policy: iam.Policy, domain: opensearch.IDomain): void {
   const domainArn = arnReference(domain);
-  const wildcardPaths = ['*', '_nodes/*/stats', `${DECISION_INDEX_NAME}*/_mapping/*`, `${DECISION_INDEX_NAME}*/_stats`];
+  const wildcardPaths = [
+    '*',
+    '_nodes/*/stats',
+    `${DECISION_INDEX_NAME}*/_mapping/*`,
+    `${DECISION_INDEX_NAME}*/_stats`,
+  ];
   Validations.of(policy).acknowledge(
     { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
     ...wildcardPaths.map((wildcardPath) => ({
       id: `AwsSolutions-IAM5[Resource::${domainArn}/${wildcardPath}]`,
-      reason: 'Firehose writes to daily indices and reads per-node and per-index statistics whose names it chooses.',
+      reason:
+        'Firehose writes to daily indices and reads per-node and per-index statistics whose names it chooses.',
     })),
   );
 }

@@ -47,8 +47,8 @@ export interface EvidenceArchiveProps {
 
 /**
  * Write-once archive of every S3 data event phi-guard saw: an Object Lock bucket encrypted with its own
- * key, fed by a Firehose delivery stream that reads the Kinesis stream. Nobody can delete an archived
- * object version: Object Lock blocks it for the retention period and the bucket policy denies it always.
+ * key, fed by a Firehose delivery stream that reads the Kinesis stream. Object Lock blocks deletion of an
+ * object version until its retention ends, and the bucket policy denies deletion to every principal.
  */
 export class EvidenceArchive extends Construct {
   public readonly key: kms.Key;
@@ -224,7 +224,8 @@ export class EvidenceArchive extends Construct {
   private acknowledgeFindings(policy: iam.Policy): void {
     const replication = {
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
-      reason: 'Object Lock and versioning protect the evidence in place; cross-Region replication is left to the deployer.',
+      reason:
+        'Object Lock and versioning protect the evidence in place; cross-Region replication is left to the deployer.',
     };
     Validations.of(this.bucket).acknowledge(replication);
     Validations.of(this.accessLogsBucket).acknowledge(replication, {
@@ -233,7 +234,8 @@ export class EvidenceArchive extends Construct {
     });
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
-      reason: 'Firehose rejects server-side encryption with a Kinesis source; the stream key encrypts the source.',
+      reason:
+        'Firehose rejects server-side encryption with a Kinesis source; the stream key encrypts the source.',
     });
     Validations.of(policy).acknowledge(
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },

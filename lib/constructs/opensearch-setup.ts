@@ -64,7 +64,8 @@ export class OpenSearchSetup extends Construct {
     Validations.of(props.handler.role ?? props.handler).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Action::es:ESHttp*]',
-        reason: 'The setup calls the security, template, ISM and dashboards APIs with several HTTP methods; the access policy allows no DELETE.',
+        reason:
+          'The setup calls the security, template, ISM and dashboards APIs with several HTTP methods; the access policy allows no DELETE.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::${arnReference(props.domain)}/*]`,
@@ -115,7 +116,11 @@ function createProvider(scope: Construct, handler: PhiGuardFunction): cr.Provide
   });
   logGroup.grantWrite(role);
 
-  const provider = new cr.Provider(scope, 'Provider', { onEventHandler: handler, frameworkOnEventRole: role, logGroup });
+  const provider = new cr.Provider(scope, 'Provider', {
+    onEventHandler: handler,
+    frameworkOnEventRole: role,
+    logGroup,
+  });
   Validations.of(role).acknowledge(
     { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
     {
@@ -125,9 +130,18 @@ function createProvider(scope: Construct, handler: PhiGuardFunction): cr.Provide
   );
   Validations.of(provider).acknowledge(
     { id: 'AwsSolutions-L1', reason: 'The Provider framework chooses the runtime of its own function.' },
-    { id: 'HIPAA.Security-LambdaDLQ', reason: 'CloudFormation invokes the framework synchronously and reports its failures.' },
-    { id: 'HIPAA.Security-LambdaConcurrency', reason: 'The framework runs only during deployments, once per stack operation.' },
-    { id: 'HIPAA.Security-LambdaInsideVPC', reason: 'The framework calls only the Lambda API and a CloudFormation presigned URL over TLS.' },
+    {
+      id: 'HIPAA.Security-LambdaDLQ',
+      reason: 'CloudFormation invokes the framework synchronously and reports its failures.',
+    },
+    {
+      id: 'HIPAA.Security-LambdaConcurrency',
+      reason: 'The framework runs only during deployments, once per stack operation.',
+    },
+    {
+      id: 'HIPAA.Security-LambdaInsideVPC',
+      reason: 'The framework calls only the Lambda API and a CloudFormation presigned URL over TLS.',
+    },
   );
   return provider;
 }

@@ -185,6 +185,14 @@ export class TrailHistoryTable extends Construct {
     trailKey?.grantDecrypt(grantee);
   }
 
+  /** Buckets and key prefixes on whose objects `grantQuery` grants actions. */
+  public objectGrants(): [s3.IBucket, string][] {
+    return [
+      [this.props.trailBucket, this.logsPrefix()],
+      [this.resultsBucket, `${RESULTS_PREFIX}/`],
+    ];
+  }
+
   private bucketStatements(
     bucket: s3.IBucket,
     keyPatterns: string[],

@@ -147,7 +147,7 @@ export function auditors(day: Scenario): void {
 
 /** Adds a record cut short by a faulty log shipper, without userIdentity and eventTime. */
 export function malformed(day: Scenario): void {
-  day.addOther('jsonl', 'malformed', 'failed', {
+  day.addOther('malformed', 'malformed', 'failed', {
     eventVersion: '1.10',
     eventSource: 's3.amazonaws.com',
     eventName: 'GetObject',

@@ -7,8 +7,11 @@ import type { DecisionType } from '../../src/domain/types';
 import { DataEventSpec, dataEvent } from './records';
 import { Random } from './random';
 
-/** The file family a record goes to: gzipped CloudTrail log files, EventBridge envelopes or JSON lines. */
-export type Channel = 'trail' | 'eventbridge' | 'jsonl';
+/**
+ * The file family a record goes to: gzipped CloudTrail log files, EventBridge envelopes, JSON lines, or
+ * the separate folder of malformed records that the demo leaves out.
+ */
+export type Channel = 'trail' | 'eventbridge' | 'jsonl' | 'malformed';
 
 /** Expected replay result for a record: a decision type, a skip, or a failure. */
 export type Outcome = DecisionType | 'skipped' | 'failed';

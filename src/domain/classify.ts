@@ -184,8 +184,10 @@ function findTimeMismatch(access: ObjectAccess, grant: Grant): Mismatch | undefi
 }
 
 function explainViolation(access: ObjectAccess, closest: Check | undefined): string {
-  const { principal, bucket, key, action } = access;
-  const target = action === 'list' ? `the listed prefix "${key}"` : `key "${key}"`;
+  const { principal, bucket, action } = access;
+  // Keys can contain patient identifiers, and the reason travels into alerts and dashboards:
+  // the key itself stays in the decision's `key` field only.
+  const target = action === 'list' ? 'the listed prefix' : 'the object key';
 
   if (closest?.mismatch === undefined) return explainMissingGrant(access);
 

@@ -6,7 +6,9 @@ export class InvalidGrantItemError extends Error {
     readonly grantId: string | undefined,
     detail: string,
   ) {
-    super(`Grants table item ${grantId ?? '(without grantId)'} is invalid: ${detail}. Rewrite it with put-grants.`);
+    super(
+      `Grants table item ${grantId ?? '(without grantId)'} is invalid: ${detail}. Rewrite it with put-grants.`,
+    );
     this.name = 'InvalidGrantItemError';
   }
 }
@@ -37,7 +39,9 @@ export class GrantAlreadyRevokedError extends Error {
     readonly grantId: string,
     readonly revokedAt: string | undefined,
   ) {
-    super(`Grant ${grantId} was already revoked at ${revokedAt ?? 'an unknown time'}; revocations are never overwritten.`);
+    super(
+      `Grant ${grantId} was already revoked at ${revokedAt ?? 'an unknown time'}; revocations are never overwritten.`,
+    );
     this.name = 'GrantAlreadyRevokedError';
   }
 }

@@ -70,7 +70,10 @@ function readActions(item: GrantItem, grantId: string | undefined): AccessAction
   return list.map((value) => {
     const action = value.S as AccessAction | undefined;
     if (action === undefined || !ACCESS_ACTIONS.includes(action)) {
-      throw new InvalidGrantItemError(grantId, `action ${JSON.stringify(value.S)} is not one of ${ACCESS_ACTIONS.join(', ')}`);
+      throw new InvalidGrantItemError(
+        grantId,
+        `action ${JSON.stringify(value.S)} is not one of ${ACCESS_ACTIONS.join(', ')}`,
+      );
     }
     return action;
   });

@@ -9,21 +9,25 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { revokeGrant } from '../domain/grants';
 import type { Grant } from '../domain/types';
-import { DuplicateGrantIdError, GrantAlreadyRevokedError, GrantNotFoundError, UnprocessedGrantsError } from './errors';
+import {
+  DuplicateGrantIdError,
+  GrantAlreadyRevokedError,
+  GrantNotFoundError,
+  UnprocessedGrantsError,
+} from './errors';
 import { grantFromItem, grantToItem, type GrantItem } from './grant-item';
 import { DEFAULT_RETRY, backoffDelayMs, mapWithConcurrency, sleep, type RetryOptions } from './retry';
 import { GRANT_ID_INDEX_NAME, GRANTS_PARTITION_KEY, GRANTS_SORT_KEY } from './table-definition';
 
-/** A grants table: the client that reaches it and its name. */
+/** A grants table and the client that sends requests to it. */
 export interface GrantsTable {
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }
 
-/** Outcome of looking up one principal's grants: every grant stored under the key, or the error. */
+/** Outcome of looking up one principal's grants: every grant stored under the key, or the error of the lookup. */
 export type GrantLookupResult =
-  | { readonly ok: true; readonly grants: readonly Grant[] }
-  | { readonly ok: false; readonly error: Error };
+  { readonly ok: true; readonly grants: readonly Grant[] } | { readonly ok: false; readonly error: Error };
 
 export interface FetchGrantsOptions {
   /** Strongly consistent reads see every write acknowledged before the read. @default false */
@@ -47,7 +51,11 @@ const BATCH_WRITE_LIMIT = 25;
  * Unprocessed items are retried with exponential backoff.
  * @throws UnprocessedGrantsError when some grants are still unprocessed after `retry.maxAttempts` calls.
  */
-export async function putGrants(table: GrantsTable, grants: readonly Grant[], retry: RetryOptions = {}): Promise<void> {
+export async function putGrants(
+  table: GrantsTable,
+  grants: readonly Grant[],
+  retry: RetryOptions = {},
+): Promise<void> {
   assertUniqueGrantIds(grants);
   const options = { ...DEFAULT_RETRY, ...retry };
 
@@ -97,7 +105,7 @@ function assertUniqueGrantIds(grants: readonly Grant[]): void {
 
 /**
  * Reads the grants of each principal key with one Query per key (more only when a result spans
- * several 1 MB pages). A failed Query fails only its own key: the map holds an outcome for every key.
+ * several 1 MB pages). A failed Query fails only its own key, and the map contains an outcome for every key.
  */
 export async function fetchGrantsByPrincipal(
   table: GrantsTable,
@@ -167,7 +175,7 @@ export async function findGrant(table: GrantsTable, grantId: string): Promise<Gr
 }
 
 /**
- * Revokes a grant by setting `revokedAt`, `revokedBy` and `revocationReason`; the item is never deleted,
+ * Revokes a grant by setting `revokedAt`, `revokedBy` and `revocationReason`. The item is never deleted,
  * so the grant stays on record for audits. The update is conditional: a revocation is never overwritten.
  * @returns the revoked grant.
  * @throws GrantNotFoundError, GrantAlreadyRevokedError
@@ -194,7 +202,10 @@ async function updateRevocation(table: GrantsTable, revoked: Grant): Promise<voi
     await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: { [GRANTS_PARTITION_KEY]: { S: revoked.principalKey }, [GRANTS_SORT_KEY]: { S: revoked.grantId } },
+        Key: {
+          [GRANTS_PARTITION_KEY]: { S: revoked.principalKey },
+          [GRANTS_SORT_KEY]: { S: revoked.grantId },
+        },
         UpdateExpression: 'SET revokedAt = :at, revokedBy = :by, revocationReason = :reason',
         ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(revokedAt)',
         ExpressionAttributeNames: { '#id': GRANTS_SORT_KEY },
@@ -213,7 +224,7 @@ async function updateRevocation(table: GrantsTable, revoked: Grant): Promise<voi
   }
 }
 
-/** The condition fails when another writer revoked the grant (or removed the item) after it was read. */
+/** Explains a failed revocation condition: another writer revoked the grant, or removed the item, after it was read. */
 async function explainConditionFailure(table: GrantsTable, grant: Grant): Promise<Error> {
   const output = await table.client.send(
     new GetItemCommand({

@@ -47,7 +47,11 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     domainEndpoint: properties.DomainEndpoint,
   });
 
-  const client = new SignedClient({ endpoint: new URL(`https://${properties.DomainEndpoint}`), signer, clock });
+  const client = new SignedClient({
+    endpoint: new URL(`https://${properties.DomainEndpoint}`),
+    signer,
+    clock,
+  });
   await runSetup(event.RequestType as RequestType, readSettings(properties), client);
 
   logger.info('OpenSearch setup finished.', { requestType: event.RequestType, requestId: event.RequestId });

@@ -17,10 +17,14 @@ import { StepFunctionsTriageStarter } from '../validator/sfn-triage-starter';
 const environment = readValidatorEnvironment(process.env);
 
 /** Bounded timeouts, so that a stalled connection fails its principals' records instead of the whole invocation. */
-const requestHandler = (): NodeHttpHandler => new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 });
+const requestHandler = (): NodeHttpHandler =>
+  new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 });
 
 const logger = new Logger({ serviceName: environment.serviceName });
-const metrics = new Metrics({ namespace: environment.metricsNamespace, serviceName: environment.serviceName });
+const metrics = new Metrics({
+  namespace: environment.metricsNamespace,
+  serviceName: environment.serviceName,
+});
 
 const publisher =
   environment.decisionStreamName === undefined

@@ -19,7 +19,7 @@ import { OpenSearchRequestError, SignedClient } from './signed-client';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
-/** Fixed so that the signed body is reproducible; it cannot occur in the ndjson, which has no dashes at line start. */
+/** Fixed so that tests can compare bodies. No ndjson line starts with `--`, so the boundary cannot clash. */
 const IMPORT_BOUNDARY = 'phi-guard-saved-objects-boundary';
 
 /** Runs the setup steps for one custom resource event; Delete sends no request. */
@@ -96,7 +96,7 @@ function concurrencyQuery(policyResponse: string): Record<string, string> {
 }
 
 /**
- * Imports the dashboards into the global tenant, so that every analyst sees them. The import API answers
+ * Imports the dashboards into the global tenant, which every analyst can read. The import API returns
  * 200 even when single objects fail, so the `success` flag of the response is checked too.
  */
 async function importSavedObjects(client: SignedClient): Promise<void> {

@@ -47,7 +47,10 @@ export function buildSavedObjects(): SavedObject[] {
 
 function buildVisualization(file: (typeof VISUALIZATION_FILES)[number]): SavedObject {
   const { visState, uiStateJSON, kibanaSavedObjectMeta, ...rest } = file.attributes;
-  const searchSource = { ...kibanaSavedObjectMeta.searchSourceJSON, indexRefName: SEARCH_SOURCE_INDEX_REFERENCE };
+  const searchSource = {
+    ...kibanaSavedObjectMeta.searchSourceJSON,
+    indexRefName: SEARCH_SOURCE_INDEX_REFERENCE,
+  };
 
   return {
     id: file.id,

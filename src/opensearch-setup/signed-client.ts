@@ -53,7 +53,7 @@ export interface ClientResponse {
   readonly body: string;
 }
 
-/** Raised when the domain answers with a status that retrying cannot fix, or retries run out. */
+/** Raised when the domain returns a status that retrying cannot fix, or when the retries run out. */
 export class OpenSearchRequestError extends Error {
   constructor(
     readonly request: ClientRequest,

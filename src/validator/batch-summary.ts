@@ -1,7 +1,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DecisionType } from '../domain/types';
 
-/** Counts of one validated batch; the handler publishes them as CloudWatch metrics. */
+/** Counts of one validated batch, which the handler publishes as CloudWatch metrics. */
 export interface BatchSummary {
   /** Kinesis records in the batch. */
   readonly recordsReceived: number;
@@ -14,7 +14,7 @@ export interface BatchSummary {
   readonly grantLookups: number;
   /** Principal keys whose grants came from the cache. */
   readonly grantCacheHits: number;
-  /** Principal keys whose grants could not be read; their records are reported as failures. */
+  /** Principal keys whose grants could not be read. Their records are reported as failures. */
   readonly lookupFailures: number;
   readonly triageStarts: number;
   readonly triageFailures: number;
@@ -46,7 +46,7 @@ export const VALIDATOR_METRICS = {
 export const DECISION_TYPE_DIMENSION = 'DecisionType';
 
 /**
- * Adds the summary to `metrics`. Counts go into the invocation's metric set; `Decisions` is emitted as one
+ * Adds the summary to `metrics`. Counts go into the invocation's metric set. `Decisions` is emitted as one
  * single metric per decision type with a `DecisionType` dimension, so that alarms can watch violations alone.
  */
 export function addBatchMetrics(metrics: Metrics, summary: BatchSummary): void {

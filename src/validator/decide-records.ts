@@ -30,7 +30,10 @@ export function decideRecords(
  * decide. With no grants such an access is a violation, while out-of-scope, service and denied accesses
  * are decided the same with or without grants.
  */
-export function principalsNeedingGrants(records: readonly DecodedRecord[], context: DecisionContext): Set<string> {
+export function principalsNeedingGrants(
+  records: readonly DecodedRecord[],
+  context: DecisionContext,
+): Set<string> {
   const keys = new Set<string>();
   for (const record of records) {
     for (const access of record.accesses) {
@@ -57,5 +60,7 @@ export function collectPrincipals(records: readonly DecodedRecord[]): Map<string
 
 /** Returns the principal keys that have at least one decision of the given type. */
 export function principalsWithDecision(decisions: readonly Decision[], type: DecisionType): Set<string> {
-  return new Set(decisions.filter((decision) => decision.decision === type).map((decision) => decision.principalKey));
+  return new Set(
+    decisions.filter((decision) => decision.decision === type).map((decision) => decision.principalKey),
+  );
 }

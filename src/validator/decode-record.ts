@@ -10,7 +10,7 @@ export interface InvalidContent {
   readonly eventId?: string;
 }
 
-/** A valid CloudTrail record that holds nothing to decide. */
+/** A valid CloudTrail record that contains nothing to decide. */
 export interface SkippedContent {
   readonly reason: SkipReason;
   readonly detail: string;
@@ -18,7 +18,7 @@ export interface SkippedContent {
   readonly eventName?: string;
 }
 
-/** What one Kinesis record holds after decoding: usually one CloudTrail record, so one of the lists has items. */
+/** Content of one Kinesis record after decoding. It is usually one CloudTrail record, so only one of the lists has items. */
 export interface DecodedRecord {
   readonly sequenceNumber: string;
   readonly accesses: readonly ObjectAccess[];
@@ -53,10 +53,18 @@ export function decodeKinesisRecord(record: KinesisStreamRecord): DecodedRecord 
       if (parsed.status === 'accesses') {
         accesses.push(...parsed.accesses);
       } else {
-        skipped.push({ reason: parsed.reason, detail: parsed.detail, eventId: parsed.eventId, eventName: parsed.eventName });
+        skipped.push({
+          reason: parsed.reason,
+          detail: parsed.detail,
+          eventId: parsed.eventId,
+          eventName: parsed.eventName,
+        });
       }
     } catch (error) {
-      invalid.push({ reason: describeError(error), eventId: error instanceof InvalidRecordError ? error.eventId : undefined });
+      invalid.push({
+        reason: describeError(error),
+        eventId: error instanceof InvalidRecordError ? error.eventId : undefined,
+      });
     }
   }
   if (rawRecords.length === 0) {

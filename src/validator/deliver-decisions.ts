@@ -9,7 +9,7 @@ export interface DeliveryDependencies {
   readonly logger: Logger;
 }
 
-/** What happened to a batch's decisions after they were taken. */
+/** Outcome of publishing a batch's decisions and starting its triage. */
 export interface DeliveryResult {
   readonly publishFailures: number;
   readonly triageStarts: number;
@@ -40,7 +40,10 @@ export async function deliverDecisions(
 }
 
 /** Returns the ids of the decisions that were not published. */
-async function publishDecisions(dependencies: DeliveryDependencies, decisions: readonly Decision[]): Promise<Set<string>> {
+async function publishDecisions(
+  dependencies: DeliveryDependencies,
+  decisions: readonly Decision[],
+): Promise<Set<string>> {
   if (dependencies.publisher === undefined || decisions.length === 0) {
     return new Set();
   }

@@ -33,7 +33,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
-/** The environment holds missing or invalid values; the message lists each variable and what it expects. */
+/** Missing or invalid environment variables. The message lists each variable and the value it expects. */
 export class ValidatorConfigurationError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid validator configuration: ${problems.join(' ')}`);
@@ -45,7 +45,9 @@ export class ValidatorConfigurationError extends Error {
  * Reads and validates the validator's environment variables.
  * @throws ValidatorConfigurationError listing every missing or invalid variable at once.
  */
-export function readValidatorEnvironment(env: Readonly<Record<string, string | undefined>>): ValidatorEnvironment {
+export function readValidatorEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): ValidatorEnvironment {
   const problems: string[] = [];
   const grantsTableName = optional(env.GRANTS_TABLE_NAME);
   if (grantsTableName === undefined) {
@@ -55,7 +57,9 @@ export function readValidatorEnvironment(env: Readonly<Record<string, string | u
   const grantCacheTtlSeconds = readTtl(env.GRANT_CACHE_TTL_SECONDS, problems);
   const triageStateMachineArn = optional(env.TRIAGE_STATE_MACHINE_ARN);
   if (triageStateMachineArn !== undefined && !STATE_MACHINE_ARN.test(triageStateMachineArn)) {
-    problems.push(`TRIAGE_STATE_MACHINE_ARN "${triageStateMachineArn}" is not a Step Functions state machine ARN.`);
+    problems.push(
+      `TRIAGE_STATE_MACHINE_ARN "${triageStateMachineArn}" is not a Step Functions state machine ARN.`,
+    );
   }
   if (problems.length > 0) {
     throw new ValidatorConfigurationError(problems);
@@ -84,7 +88,9 @@ function readBuckets(value: string | undefined, problems: string[]): ReadonlySet
     .filter((name) => name !== '');
   const invalid = names.filter((name) => !BUCKET_NAME.test(name));
   if (invalid.length > 0) {
-    problems.push(`MONITORED_BUCKETS holds invalid bucket names (${invalid.join(', ')}); list bucket names, not ARNs.`);
+    problems.push(
+      `MONITORED_BUCKETS holds invalid bucket names (${invalid.join(', ')}); list bucket names, not ARNs.`,
+    );
   }
   return names.length === 0 ? undefined : new Set(names);
 }

@@ -4,7 +4,11 @@ import { DEFAULT_RETRY, backoffDelayMs, sleep, type RetryOptions } from '../gran
 import { DecisionPublishError, type DecisionPublisher } from './ports';
 
 /** PutRecordBatch limits (Amazon Data Firehose API reference): 500 records and 4 MiB per call, 1,000 KiB per record. */
-export const FIREHOSE_LIMITS = { maxRecords: 500, maxBatchBytes: 4 * 1024 * 1024, maxRecordBytes: 1000 * 1024 };
+export const FIREHOSE_LIMITS = {
+  maxRecords: 500,
+  maxBatchBytes: 4 * 1024 * 1024,
+  maxRecordBytes: 1000 * 1024,
+};
 
 export interface FirehoseDecisionPublisherOptions {
   readonly client: FirehoseClient;
@@ -43,7 +47,10 @@ export class FirehoseDecisionPublisher implements DecisionPublisher {
     for (const decision of decisions) {
       const data = Buffer.from(`${JSON.stringify(decision)}\n`, 'utf8');
       if (data.length > FIREHOSE_LIMITS.maxRecordBytes) {
-        failures.push({ decisionId: decision.decisionId, reason: `record of ${data.length} bytes exceeds 1,000 KiB` });
+        failures.push({
+          decisionId: decision.decisionId,
+          reason: `record of ${data.length} bytes exceeds 1,000 KiB`,
+        });
       } else {
         encoded.push({ decisionId: decision.decisionId, data });
       }
@@ -91,13 +98,20 @@ export class FirehoseDecisionPublisher implements DecisionPublisher {
       const response = responses[index];
       return response.ErrorCode === undefined
         ? []
-        : [{ decisionId: record.decisionId, reason: `${response.ErrorCode}: ${response.ErrorMessage ?? ''}` }];
+        : [
+            {
+              decisionId: record.decisionId,
+              reason: `${response.ErrorCode}: ${response.ErrorMessage ?? ''}`,
+            },
+          ];
     });
   }
 }
 
 /** Splits records into PutRecordBatch calls of at most 500 records and 4 MiB. */
-export function chunkForPutRecordBatch<T extends { readonly data: Uint8Array }>(records: readonly T[]): T[][] {
+export function chunkForPutRecordBatch<T extends { readonly data: Uint8Array }>(
+  records: readonly T[],
+): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let currentBytes = 0;
@@ -119,7 +133,11 @@ export function chunkForPutRecordBatch<T extends { readonly data: Uint8Array }>(
   return chunks;
 }
 
-function publishError(streamName: string, total: number, failures: readonly RecordFailure[]): DecisionPublishError {
+function publishError(
+  streamName: string,
+  total: number,
+  failures: readonly RecordFailure[],
+): DecisionPublishError {
   const firstReason = failures[0].reason;
   return new DecisionPublishError(
     `Failed to publish ${failures.length} of ${total} decisions to delivery stream ${streamName} ` +

@@ -21,10 +21,12 @@ export interface GrantCacheOptions {
 }
 
 /**
- * Principal key -> grants, kept for a fixed time after each read, including empty results.
- * A cached result can be stale by up to the TTL: it may miss a new grant or still hold a revoked one.
- * The validator therefore confirms every violation with a consistent read; a revocation takes effect
- * for authorized decisions only after the TTL.
+ * Principal key -> grants, kept for a fixed time after each read, including empty results. A cached result
+ * can be stale by up to the TTL, so it may miss a new grant or still contain a revoked one. The validator
+ * therefore confirms every violation with a consistent read.
+ *
+ * NOTE: a revoked grant still authorizes accesses decided from the cache until its entry expires (60 s by
+ * default). Set the TTL to 0 where revocations must apply at once.
  */
 export class GrantCache {
   private readonly entries = new Map<string, CacheEntry>();

@@ -4,11 +4,11 @@ import type { GrantCache } from './grant-cache';
 
 /** Grants of the principals of one batch, and the principals whose lookup failed. */
 export interface BatchGrants {
-  /** Grants per resolved principal key (an empty list when the principal holds none). */
+  /** Grants per resolved principal key (an empty list when the principal has none). */
   readonly grants: Map<string, readonly Grant[]>;
   /** Principal keys read with a strongly consistent read during this batch. */
   readonly consistent: Set<string>;
-  /** Principal keys whose lookup failed, with the error; no record of theirs may be decided. */
+  /** Principal keys whose lookup failed, with the error. No access of theirs that depends on grants is decided. */
   readonly failures: Map<string, Error>;
   /** Principal keys read from DynamoDB (one Query each unless a result spans several pages), and cache hits. */
   lookups: number;
@@ -30,7 +30,13 @@ export async function prefetchGrants(
   dependencies: GrantLookupDependencies,
   principalKeys: Iterable<string>,
 ): Promise<BatchGrants> {
-  const batch: BatchGrants = { grants: new Map(), consistent: new Set(), failures: new Map(), lookups: 0, cacheHits: 0 };
+  const batch: BatchGrants = {
+    grants: new Map(),
+    consistent: new Set(),
+    failures: new Map(),
+    lookups: 0,
+    cacheHits: 0,
+  };
   const uncached: string[] = [];
   for (const key of new Set(principalKeys)) {
     const cached = dependencies.cache.get(key);
@@ -55,7 +61,9 @@ export async function confirmGrants(
   batch: BatchGrants,
   principalKeys: Iterable<string>,
 ): Promise<void> {
-  const keys = [...new Set(principalKeys)].filter((key) => !batch.consistent.has(key) && !batch.failures.has(key));
+  const keys = [...new Set(principalKeys)].filter(
+    (key) => !batch.consistent.has(key) && !batch.failures.has(key),
+  );
   await readInto(dependencies, batch, keys, true);
 }
 

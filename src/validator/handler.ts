@@ -36,7 +36,10 @@ export interface ValidatorHandlerDependencies {
  * export const handler = createValidatorHandler({ dynamoDb, grantsTableName, logger, metrics });
  */
 export function createValidatorHandler(dependencies: ValidatorHandlerDependencies) {
-  const grantCache = new GrantCache({ ttlSeconds: dependencies.grantCacheTtlSeconds, clock: dependencies.clock });
+  const grantCache = new GrantCache({
+    ttlSeconds: dependencies.grantCacheTtlSeconds,
+    clock: dependencies.clock,
+  });
   warnAboutMissingPorts(dependencies);
 
   const handleBatch = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
@@ -60,7 +63,7 @@ function warnAboutMissingPorts(dependencies: ValidatorHandlerDependencies): void
   }
 }
 
-/** The summary without the per-event lag values, which go to the DecisionLagSeconds metric instead. */
+/** Returns the summary without the per-event lag values, which go to the DecisionLagSeconds metric instead. */
 function describeSummary(summary: BatchSummary): Record<string, unknown> {
   const { decisionLagSeconds, ...counts } = summary;
   const maxDecisionLagSeconds = decisionLagSeconds.length > 0 ? Math.max(...decisionLagSeconds) : undefined;

@@ -13,7 +13,7 @@ export interface DecisionPublisher {
   publish(decisions: readonly Decision[]): Promise<void>;
 }
 
-/** Some decisions could not be published; their records are reported as failures and retried. */
+/** Decisions that could not be published. Their records are reported as failures and retried. */
 export class DecisionPublishError extends Error {
   constructor(
     message: string,

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Decision } from '../domain/types';
 import type { DecodedRecord } from './decode-record';
 
-/** A Kinesis record that is reported as a batch item failure; the message says why. */
+/** A Kinesis record that is reported as a batch item failure, with the reasons in the message. */
 export class RecordFailedError extends Error {
   constructor(
     readonly sequenceNumber: string,
@@ -13,7 +13,7 @@ export class RecordFailedError extends Error {
   }
 }
 
-/** One decoded Kinesis record with its decisions, as the per-record step sees it. */
+/** Input of the per-record step: one decoded Kinesis record and its decisions. */
 export interface RecordOutcome {
   readonly decoded: DecodedRecord;
   readonly decisions: readonly Decision[];
@@ -46,7 +46,7 @@ export function settleRecord(
   }
 }
 
-/** The event id and principal key are per-record keys only when the record holds exactly one of each. */
+/** Returns the per-record log keys. The event id and principal key are included only when the record contains exactly one of each. */
 function recordLogKeys(decoded: DecodedRecord): Record<string, string> {
   const keys: Record<string, string> = { sequenceNumber: decoded.sequenceNumber };
   const eventIds = new Set(decoded.accesses.map((access) => access.eventId));

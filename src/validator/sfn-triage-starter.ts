@@ -32,13 +32,20 @@ export class StepFunctionsTriageStarter implements TriageStarter {
       const executionArns: string[] = [];
       for (const part of splitTriageInput(input, MAX_EXECUTION_INPUT_BYTES)) {
         const output = await this.options.client.send(
-          new StartExecutionCommand({ stateMachineArn: this.options.stateMachineArn, input: JSON.stringify(part) }),
+          new StartExecutionCommand({
+            stateMachineArn: this.options.stateMachineArn,
+            input: JSON.stringify(part),
+          }),
         );
         executionArns.push(output.executionArn ?? '');
       }
       return { principalKey, status: 'started', executionArns };
     } catch (error) {
-      return { principalKey, status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+      return {
+        principalKey,
+        status: 'failed',
+        error: error instanceof Error ? error : new Error(String(error)),
+      };
     }
   }
 }
@@ -50,11 +57,16 @@ export function splitTriageInput(input: TriageInput, maxBytes: number): TriageIn
     return [input];
   }
   if (input.decisions.length <= 1) {
-    throw new Error(`Triage input of principal ${input.principal.key} is ${size} bytes with a single decision.`);
+    throw new Error(
+      `Triage input of principal ${input.principal.key} is ${size} bytes with a single decision.`,
+    );
   }
   const middle = Math.ceil(input.decisions.length / 2);
   return [
-    ...splitTriageInput({ principal: input.principal, decisions: input.decisions.slice(0, middle) }, maxBytes),
+    ...splitTriageInput(
+      { principal: input.principal, decisions: input.decisions.slice(0, middle) },
+      maxBytes,
+    ),
     ...splitTriageInput({ principal: input.principal, decisions: input.decisions.slice(middle) }, maxBytes),
   ];
 }

@@ -34,7 +34,7 @@ export function summarizeBatch(facts: BatchFacts): BatchSummary {
   };
 }
 
-/** One lag per CloudTrail record (event id), from its eventTime to the decision; never negative. */
+/** Returns one lag per CloudTrail record (event id), from its eventTime to the decision, with negative values raised to 0. */
 function decisionLags(decisions: readonly Decision[]): number[] {
   const lags = new Map<string, number>();
   for (const decision of decisions) {

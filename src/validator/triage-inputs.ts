@@ -32,7 +32,9 @@ export function buildTriageInputs(
     }
     const principal = principals.get(principalKey);
     if (principal === undefined) {
-      throw new Error(`No principal was recorded for key ${principalKey}; every decided access must register it.`);
+      throw new Error(
+        `No principal was recorded for key ${principalKey}; every decided access must register it.`,
+      );
     }
     inputs.push({ principal, decisions: group });
   }

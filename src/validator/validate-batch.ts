@@ -14,7 +14,12 @@ import {
 } from './decide-records';
 import { deliverDecisions } from './deliver-decisions';
 import type { GrantCache } from './grant-cache';
-import { confirmGrants, prefetchGrants, type BatchGrants, type GrantLookupDependencies } from './grant-lookup';
+import {
+  confirmGrants,
+  prefetchGrants,
+  type BatchGrants,
+  type GrantLookupDependencies,
+} from './grant-lookup';
 import type { DecisionPublisher, TriageStarter } from './ports';
 import { settleRecord } from './record-outcome';
 import { summarizeBatch } from './summarize-batch';
@@ -65,16 +70,31 @@ export async function validateBatch(
     concurrency: dependencies.grantLookupConcurrency,
   };
 
-  const context: DecisionContext = { decidedAt: clock().toISOString(), monitoredBuckets: dependencies.monitoredBuckets };
+  const context: DecisionContext = {
+    decidedAt: clock().toISOString(),
+    monitoredBuckets: dependencies.monitoredBuckets,
+  };
   const batchGrants = await prefetchGrants(lookup, principalsNeedingGrants(records, context));
   const decisionsByRecord = await decideWithConfirmedViolations(records, batchGrants, lookup, context);
   const decisions = decisionsByRecord.flat();
 
   const principalFailures = lookupFailureReasons(batchGrants, dependencies.logger);
   const delivery = await deliverDecisions(dependencies, decisions, principals, principalFailures);
-  const { batchItemFailures } = await settleRecords(event, records, decisionsByRecord, principalFailures, dependencies);
+  const { batchItemFailures } = await settleRecords(
+    event,
+    records,
+    decisionsByRecord,
+    principalFailures,
+    dependencies,
+  );
 
-  const summary = summarizeBatch({ records, decisions, batchGrants, delivery, failedRecords: batchItemFailures.length });
+  const summary = summarizeBatch({
+    records,
+    decisions,
+    batchGrants,
+    delivery,
+    failedRecords: batchItemFailures.length,
+  });
   return { batchItemFailures, decisions, summary };
 }
 
@@ -116,7 +136,11 @@ async function settleRecords(
   const indexBySequence = new Map(records.map((record, index) => [record.sequenceNumber, index]));
   const handleRecord = async (record: KinesisStreamRecord): Promise<void> => {
     const index = indexBySequence.get(record.kinesis.sequenceNumber) ?? -1;
-    settleRecord({ decoded: records[index], decisions: decisionsByRecord[index] }, principalFailures, dependencies.logger);
+    settleRecord(
+      { decoded: records[index], decisions: decisionsByRecord[index] },
+      principalFailures,
+      dependencies.logger,
+    );
   };
   return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.KinesisDataStreams), {
     processInParallel: false,

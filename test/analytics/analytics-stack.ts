@@ -38,7 +38,10 @@ export function synthAnalytics(profile: DeploymentProfile): AnalyticsStack {
   const app = new App({ context: appContext() });
   const stack = new Stack(app, 'AnalyticsTest', { env: { account: '111122223333', region: 'us-east-1' } });
   const streamKey = new kms.Key(stack, 'StreamKey', { enableKeyRotation: true });
-  const stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: streamKey });
+  const stream = new kinesis.Stream(stack, 'Stream', {
+    encryption: kinesis.StreamEncryption.KMS,
+    encryptionKey: streamKey,
+  });
 
   const archive = new EvidenceArchive(stack, 'EvidenceArchive', {
     stream,
@@ -76,7 +79,9 @@ export function refOf(construct: IConstruct): { Ref: string } {
 }
 
 export function logicalIdOf(construct: IConstruct): string {
-  const resource = CfnElement.isCfnElement(construct) ? construct : (construct.node.defaultChild as CfnElement);
+  const resource = CfnElement.isCfnElement(construct)
+    ? construct
+    : (construct.node.defaultChild as CfnElement);
   return Stack.of(construct).getLogicalId(resource);
 }
 

@@ -71,13 +71,17 @@ describe('evidence bucket', () => {
         Transitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 90 }],
       }),
     );
-    expect(rules.some((rule: { ExpirationInDays?: number }) => rule.ExpirationInDays !== undefined)).toBe(false);
+    expect(rules.some((rule: { ExpirationInDays?: number }) => rule.ExpirationInDays !== undefined)).toBe(
+      false,
+    );
   });
 
   test('sandbox evidence expires after retention', () => {
     const rules = objectLockBucket('sandbox').Properties.LifecycleConfiguration.Rules;
 
-    expect(rules).toContainEqual(expect.objectContaining({ Id: 'ExpireSandboxEvidence', ExpirationInDays: 2 }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Id: 'ExpireSandboxEvidence', ExpirationInDays: 2 }),
+    );
   });
 
   test('policy denies deletion and plain HTTP', () => {
@@ -105,15 +109,20 @@ describe('evidence bucket', () => {
 
 describe('evidence delivery stream', () => {
   function archiveStream() {
-    const streams = synthAnalytics('production').template.findResources('AWS::KinesisFirehose::DeliveryStream', {
-      Properties: { DeliveryStreamType: 'KinesisStreamAsSource' },
-    });
+    const streams = synthAnalytics('production').template.findResources(
+      'AWS::KinesisFirehose::DeliveryStream',
+      {
+        Properties: { DeliveryStreamType: 'KinesisStreamAsSource' },
+      },
+    );
     expect(Object.keys(streams)).toHaveLength(1);
     return Object.values(streams)[0].Properties;
   }
 
   test('has exactly one destination', () => {
-    const destinations = Object.keys(archiveStream()).filter((name) => name.endsWith('DestinationConfiguration'));
+    const destinations = Object.keys(archiveStream()).filter((name) =>
+      name.endsWith('DestinationConfiguration'),
+    );
 
     expect(destinations).toEqual(['ExtendedS3DestinationConfiguration']);
   });

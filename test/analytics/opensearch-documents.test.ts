@@ -15,7 +15,7 @@ interface FieldMapping {
 
 const MAPPED = buildIndexTemplate().template.mappings.properties as Record<string, FieldMapping>;
 
-/** Every field name that a query or aggregation can use: top-level fields and multi-fields such as `reason.keyword`. */
+/** Returns the field names that a query or aggregation can use, multi-fields such as `reason.keyword` included. */
 function mappedFieldNames(): Set<string> {
   const names = new Set<string>();
   for (const [name, mapping] of Object.entries(MAPPED)) {
@@ -88,7 +88,9 @@ describe('dashboards saved objects', () => {
   test('dashboard panels match references', () => {
     const dashboard = objects.find((object) => object.type === 'dashboard');
     const panels = JSON.parse(String(dashboard?.attributes.panelsJSON)) as Array<{ panelRefName: string }>;
-    expect(panels.map((panel) => panel.panelRefName)).toEqual(dashboard?.references.map((reference) => reference.name));
+    expect(panels.map((panel) => panel.panelRefName)).toEqual(
+      dashboard?.references.map((reference) => reference.name),
+    );
   });
 
   test('ndjson lines parse back', () => {
@@ -118,13 +120,18 @@ describe('ISM policy', () => {
     [2190, '2190d'],
   ])('retention %i days becomes %s', (days, age) => {
     const policy = buildIsmPolicy(days).policy;
-    expect(policy.states[0].transitions[0]).toEqual({ state_name: 'delete', conditions: { min_index_age: age } });
+    expect(policy.states[0].transitions[0]).toEqual({
+      state_name: 'delete',
+      conditions: { min_index_age: age },
+    });
     expect(policy.states[1].actions).toEqual([{ delete: {} }]);
     expect(policy.ism_template).toEqual([{ index_patterns: ['phi-decisions-*'], priority: 100 }]);
   });
 
   test.each([0, -3, 1.5])('rejects retention %p', (days) => {
-    expect(() => buildIsmPolicy(days)).toThrow(`retentionDays must be a whole number of at least 1, got ${days}.`);
+    expect(() => buildIsmPolicy(days)).toThrow(
+      `retentionDays must be a whole number of at least 1, got ${days}.`,
+    );
   });
 });
 
@@ -184,7 +191,10 @@ const DECISIONS: ReadonlyArray<[string, Decision]> = [
   ['out-of-scope', decideAccess(access({ bucket: 'example-public-assets' }), [], CONTEXT)],
   [
     'violation',
-    { ...decideAccess(access({ vpcEndpointId: 'vpce-0a1b2c3d' }), [], CONTEXT), incidentId: 'inc-20250203T1015-abc' },
+    {
+      ...decideAccess(access({ vpcEndpointId: 'vpce-0a1b2c3d' }), [], CONTEXT),
+      incidentId: 'inc-20250203T1015-abc',
+    },
   ],
 ];
 
@@ -195,7 +205,8 @@ function mismatch(field: string, value: unknown, mapping: FieldMapping | undefin
     return typeof value === 'string' ? undefined : `${field} must be a string`;
   }
   if (mapping.type === 'date') {
-    const valid = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
+    const valid =
+      typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
     return valid ? undefined : `${field} must be an ISO 8601 date`;
   }
   if (mapping.type === 'object') {
@@ -244,7 +255,15 @@ describe('decision documents', () => {
   test('typed fields per kind', () => {
     expect(MAPPED.eventTime.type).toBe('date');
     expect(MAPPED.decidedAt.type).toBe('date');
-    for (const field of ['decisionId', 'eventId', 'principal', 'principalKey', 'bucket', 'decision', 'incidentId']) {
+    for (const field of [
+      'decisionId',
+      'eventId',
+      'principal',
+      'principalKey',
+      'bucket',
+      'decision',
+      'incidentId',
+    ]) {
       expect({ field, type: MAPPED[field].type }).toEqual({ field, type: 'keyword' });
     }
     expect(MAPPED.reason).toEqual({

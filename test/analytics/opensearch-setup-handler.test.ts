@@ -1,7 +1,7 @@
 /**
  * Runs the opensearch-setup steps against a local HTTP server on 127.0.0.1 that records every request.
- * The server stands in for an OpenSearch domain, because no OpenSearch can run here; it answers like
- * the security, index template, ISM and Dashboards import APIs do.
+ * The server replaces an OpenSearch domain, because no OpenSearch can run here. It responds the way the
+ * security, index template, ISM and Dashboards import APIs do.
  */
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { runSetup } from '../../src/opensearch-setup/run-setup';
-import { buildIndexTemplate, buildIsmPolicy, SetupSettings } from '../../src/opensearch-setup/setup-documents';
+import {
+  buildIndexTemplate,
+  buildIsmPolicy,
+  SetupSettings,
+} from '../../src/opensearch-setup/setup-documents';
 import { Clock, OpenSearchRequestError, SignedClient } from '../../src/opensearch-setup/signed-client';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -83,7 +87,10 @@ function createClient(): SignedClient {
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' },
     sha256: Sha256,
   });
-  const clock: Clock = { now: () => SIGNING_DATE, sleep: async (milliseconds) => void sleeps.push(milliseconds) };
+  const clock: Clock = {
+    now: () => SIGNING_DATE,
+    sleep: async (milliseconds) => void sleeps.push(milliseconds),
+  };
   return new SignedClient({ endpoint: new URL(`http://127.0.0.1:${port}`), signer, clock, baseDelayMs: 100 });
 }
 
@@ -117,13 +124,17 @@ describe('opensearch-setup on Create', () => {
       );
       expect(request.headers['x-amz-date']).toBe('20250304T050607Z');
       // The signed payload hash must match the bytes that arrived, or OpenSearch rejects the signature.
-      expect(request.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(request.body).digest('hex'));
+      expect(request.headers['x-amz-content-sha256']).toBe(
+        createHash('sha256').update(request.body).digest('hex'),
+      );
     }
   });
 
   test('maps roles to IAM role ARNs', () => {
     const mappings = requests.filter((request) => request.url.includes('/rolesmapping/'));
-    const bodies = Object.fromEntries(mappings.map((request) => [request.url.split('/').pop(), JSON.parse(request.body)]));
+    const bodies = Object.fromEntries(
+      mappings.map((request) => [request.url.split('/').pop(), JSON.parse(request.body)]),
+    );
     expect(bodies).toEqual({
       phi_guard_writer: { backend_roles: [SETTINGS.writerRoleArn] },
       phi_guard_analyst: { backend_roles: [SETTINGS.analystRoleArn] },
@@ -157,9 +168,13 @@ describe('opensearch-setup on Create', () => {
     const template = requests.find((request) => request.url === '/_index_template/phi-decisions');
     expect(JSON.parse(template?.body ?? '{}')).toEqual(buildIndexTemplate());
 
-    const policy = requests.find((request) => request.method === 'PUT' && request.url.startsWith('/_plugins/_ism'));
+    const policy = requests.find(
+      (request) => request.method === 'PUT' && request.url.startsWith('/_plugins/_ism'),
+    );
     expect(JSON.parse(policy?.body ?? '{}')).toEqual(buildIsmPolicy(400));
-    expect(JSON.parse(policy?.body ?? '{}').policy.states[0].transitions[0].conditions.min_index_age).toBe('400d');
+    expect(JSON.parse(policy?.body ?? '{}').policy.states[0].transitions[0].conditions.min_index_age).toBe(
+      '400d',
+    );
   });
 
   test('imports saved objects as multipart', () => {
@@ -213,7 +228,9 @@ describe('opensearch-setup retries and errors', () => {
 
   test('rejects client errors without retry', async () => {
     responders.push((request) =>
-      request.url === '/_index_template/phi-decisions' ? { status: 400, body: { error: 'bad mapping' } } : undefined,
+      request.url === '/_index_template/phi-decisions'
+        ? { status: 400, body: { error: 'bad mapping' } }
+        : undefined,
     );
 
     const outcome = runSetup('Create', SETTINGS, createClient());
@@ -227,7 +244,10 @@ describe('opensearch-setup retries and errors', () => {
   test('import failure reported', async () => {
     responders.push((request) =>
       request.url.startsWith('/_dashboards/')
-        ? { status: 200, body: { success: false, errors: [{ id: 'phi-guard-overview', error: { type: 'conflict' } }] } }
+        ? {
+            status: 200,
+            body: { success: false, errors: [{ id: 'phi-guard-overview', error: { type: 'conflict' } }] },
+          }
         : undefined,
     );
 
@@ -245,9 +265,13 @@ describe('opensearch-setup on Update and Delete', () => {
 
     await runSetup('Update', { ...SETTINGS, retentionDays: 30 }, createClient());
 
-    const put = requests.find((request) => request.method === 'PUT' && request.url.startsWith('/_plugins/_ism/'));
+    const put = requests.find(
+      (request) => request.method === 'PUT' && request.url.startsWith('/_plugins/_ism/'),
+    );
     expect(put?.url).toBe('/_plugins/_ism/policies/phi-decisions-retention?if_seq_no=7&if_primary_term=2');
-    expect(JSON.parse(put?.body ?? '{}').policy.states[0].transitions[0].conditions.min_index_age).toBe('30d');
+    expect(JSON.parse(put?.body ?? '{}').policy.states[0].transitions[0].conditions.min_index_age).toBe(
+      '30d',
+    );
   });
 
   test('Delete sends no request', async () => {

@@ -193,13 +193,13 @@ describe('decideAccess grants', () => {
       'other prefix',
       [grantOf({ prefix: 'billing/' })],
       {},
-      `Grants for ${roleKey} cover bucket example-phi-records, but none covers key "patients/p-1/visit.json".`,
+      `Grants for ${roleKey} cover bucket example-phi-records, but none covers the object key.`,
     ],
     [
       'other action',
       [grantOf({ actions: ['list'] })],
       {},
-      `Grants for ${roleKey} cover key "patients/p-1/visit.json" in bucket example-phi-records, but none allows read.`,
+      `Grants for ${roleKey} cover the object key in bucket example-phi-records, but none allows read.`,
     ],
     [
       'other session',
@@ -239,7 +239,7 @@ describe('decideAccess grants', () => {
       'listed prefix above the grant',
       [grantOf({ prefix: 'patients/p-1/', actions: ['list'] })],
       { action: 'list' as const, key: 'patients/' },
-      'none covers the listed prefix "patients/"',
+      'none covers the listed prefix.',
     ],
   ])('%s is a violation', (_name, grants, overrides, reason) => {
     const decision = decideAccess(accessOf(overrides), grants, context);

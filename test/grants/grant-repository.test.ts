@@ -64,7 +64,10 @@ function throttleBatchWrites(client: DynamoDBClient, throttledCalls: number, kee
       calls += 1;
       const input = args.input as BatchWriteItemCommandInput;
       const [tableName, requests] = Object.entries(input.RequestItems ?? {})[0];
-      const result = await next({ ...args, input: { RequestItems: { [tableName]: requests.slice(0, keep) } } });
+      const result = await next({
+        ...args,
+        input: { RequestItems: { [tableName]: requests.slice(0, keep) } },
+      });
       const output = result.output as BatchWriteItemCommandOutput;
       output.UnprocessedItems = { [tableName]: requests.slice(keep) };
       return result;
@@ -82,7 +85,9 @@ describe('grants table', () => {
       { AttributeName: 'principalKey', KeyType: 'HASH' },
       { AttributeName: 'grantId', KeyType: 'RANGE' },
     ]);
-    expect(output.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([GRANT_ID_INDEX_NAME]);
+    expect(output.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([
+      GRANT_ID_INDEX_NAME,
+    ]);
   });
 });
 
@@ -178,7 +183,11 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     // About 20 KB per grant, so 80 grants span two 1 MB query pages.
     const padding = 'p'.repeat(20_000);
     const grants = Array.from({ length: 80 }, (_, index) =>
-      makeGrant({ grantId: `g-${String(index).padStart(3, '0')}`, principalKey: ANALYST_USER_KEY, purpose: padding }),
+      makeGrant({
+        grantId: `g-${String(index).padStart(3, '0')}`,
+        principalKey: ANALYST_USER_KEY,
+        purpose: padding,
+      }),
     );
     await putGrants(table, grants);
     const counter = countRequests(local.client);
@@ -222,7 +231,10 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     local.client.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as QueryCommandInput;
-        if (context.commandName === 'QueryCommand' && input.ExpressionAttributeValues?.[':pk']?.S === ANALYST_USER_KEY) {
+        if (
+          context.commandName === 'QueryCommand' &&
+          input.ExpressionAttributeValues?.[':pk']?.S === ANALYST_USER_KEY
+        ) {
           throw new Error('simulated network failure');
         }
         return next(args);
@@ -245,7 +257,11 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     await local.client.send(
       new PutItemCommand({
         TableName: table.tableName,
-        Item: { principalKey: { S: ANALYST_USER_KEY }, grantId: { S: 'g-damaged' }, bucket: { S: 'example-phi-records' } },
+        Item: {
+          principalKey: { S: ANALYST_USER_KEY },
+          grantId: { S: 'g-damaged' },
+          bucket: { S: 'example-phi-records' },
+        },
       }),
     );
     const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
@@ -256,7 +272,11 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
 });
 
 describe('findGrant and revokeGrantById', () => {
-  const revocation = { revokedAt: '2025-03-02T12:00:00Z', revokedBy: 'security@example.org', reason: 'left the team' };
+  const revocation = {
+    revokedAt: '2025-03-02T12:00:00Z',
+    revokedBy: 'security@example.org',
+    reason: 'left the team',
+  };
 
   it('findGrant reads the grantId index', async () => {
     const table = await newTable();
@@ -294,9 +314,10 @@ describe('findGrant and revokeGrantById', () => {
     await putGrants(table, [makeGrant({ grantId: 'g-twice', principalKey: CLINICIAN_ROLE_KEY })]);
     await revokeGrantById(table, 'g-twice', revocation);
 
-    const error = await revokeGrantById(table, 'g-twice', { ...revocation, revokedAt: '2025-03-03T00:00:00Z' }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await revokeGrantById(table, 'g-twice', {
+      ...revocation,
+      revokedAt: '2025-03-03T00:00:00Z',
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GrantAlreadyRevokedError);
     expect((error as Error).message).toContain('2025-03-02T12:00:00Z');
   });
@@ -321,8 +342,8 @@ describe('findGrant and revokeGrantById', () => {
   it('revoke validates the revocation', async () => {
     const table = await newTable();
     await putGrants(table, [makeGrant({ grantId: 'g-bad', principalKey: CLINICIAN_ROLE_KEY })]);
-    await expect(revokeGrantById(table, 'g-bad', { ...revocation, revokedAt: 'yesterday' })).rejects.toBeInstanceOf(
-      InvalidGrantError,
-    );
+    await expect(
+      revokeGrantById(table, 'g-bad', { ...revocation, revokedAt: 'yesterday' }),
+    ).rejects.toBeInstanceOf(InvalidGrantError);
   });
 });

@@ -4,7 +4,11 @@ import type { Decision } from '../../src/domain/types';
 import { LOCAL_CREDENTIALS } from '../../src/local/local-dynamodb';
 import { FirehoseDecisionPublisher, chunkForPutRecordBatch } from '../../src/validator/firehose-publisher';
 import { DecisionPublishError } from '../../src/validator/ports';
-import { startRecordingHttpServer, type RecordedRequest, type RecordingHttpServer } from './support/recording-http-server';
+import {
+  startRecordingHttpServer,
+  type RecordedRequest,
+  type RecordingHttpServer,
+} from './support/recording-http-server';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
@@ -64,12 +68,18 @@ function publisherFor(endpoint: string): FirehoseDecisionPublisher {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
   });
-  return new FirehoseDecisionPublisher({ client, deliveryStreamName: 'phi-guard-decisions', retry: FAST_RETRY });
+  return new FirehoseDecisionPublisher({
+    client,
+    deliveryStreamName: 'phi-guard-decisions',
+    retry: FAST_RETRY,
+  });
 }
 
 describe('FirehoseDecisionPublisher', () => {
   it('sends newline-terminated JSON records', async () => {
-    server = await startRecordingHttpServer((request) => putRecordBatchResponse(recordsOf(request).length, new Set()));
+    server = await startRecordingHttpServer((request) =>
+      putRecordBatchResponse(recordsOf(request).length, new Set()),
+    );
     const decisions = [decision(1), decision(2)];
     await publisherFor(server.endpoint).publish(decisions);
 

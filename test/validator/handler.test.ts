@@ -14,7 +14,12 @@ import {
   makeGrant,
   s3DataEvent,
 } from './support/fixtures';
-import { RecordingLogger, RecordingPublisher, RecordingTriageStarter, lambdaContext } from './support/recording';
+import {
+  RecordingLogger,
+  RecordingPublisher,
+  RecordingTriageStarter,
+  lambdaContext,
+} from './support/recording';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
@@ -41,7 +46,11 @@ afterAll(async () => {
 async function captureOutput(action: () => Promise<unknown>): Promise<string[]> {
   const lines: string[] = [];
   const record = (chunk: string | Uint8Array): boolean => {
-    lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    );
     return true;
   };
   const spies = [
@@ -85,8 +94,12 @@ describe('createValidatorHandler', () => {
     });
     const invalid = kinesisRecordWithData('bm90IGpzb24=');
     const event = kinesisEvent([
-      kinesisRecord(s3DataEvent({ eventId: 'ev-h-1', identity: assumedRoleIdentity('clinician', 'dana@example.org') })),
-      kinesisRecord(eventBridgeEnvelope(s3DataEvent({ eventId: 'ev-h-2', identity: iamUserIdentity('intruder') }))),
+      kinesisRecord(
+        s3DataEvent({ eventId: 'ev-h-1', identity: assumedRoleIdentity('clinician', 'dana@example.org') }),
+      ),
+      kinesisRecord(
+        eventBridgeEnvelope(s3DataEvent({ eventId: 'ev-h-2', identity: iamUserIdentity('intruder') })),
+      ),
       invalid,
     ]);
 
@@ -96,7 +109,9 @@ describe('createValidatorHandler', () => {
     });
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: invalid.kinesis.sequenceNumber }] });
-    const documents = stdout.map((line) => JSON.parse(line) as EmfDocument).filter((line) => line._aws !== undefined);
+    const documents = stdout
+      .map((line) => JSON.parse(line) as EmfDocument)
+      .filter((line) => line._aws !== undefined);
     expect(metricValue(documents, 'RecordsReceived')).toBe(3);
     expect(metricValue(documents, 'InvalidRecords')).toBe(1);
     expect(metricValue(documents, 'TriageStarts')).toBe(1);
@@ -106,7 +121,11 @@ describe('createValidatorHandler', () => {
     expect(metricValue(documents, 'Decisions', ['DecisionType', 'authorized'])).toBe(1);
 
     const summary = logger.withMessage('Batch validated')[0];
-    expect(summary).toMatchObject({ recordsReceived: 3, failedRecords: 1, function_request_id: lambdaContext().awsRequestId });
+    expect(summary).toMatchObject({
+      recordsReceived: 3,
+      failedRecords: 1,
+      function_request_id: lambdaContext().awsRequestId,
+    });
   });
 
   it('warns when ports are missing', async () => {
@@ -131,11 +150,13 @@ describe('validator Lambda entry', () => {
     process.env = { ...savedEnvironment };
   });
 
-  it('fails cold start without table name', () => {
+  it('fails cold start without table name', async () => {
     delete process.env.GRANTS_TABLE_NAME;
-    jest.isolateModules(() => {
-      expect(() => require('../../src/handlers/validator')).toThrow(/GRANTS_TABLE_NAME is missing/);
-    });
+    await expect(
+      jest.isolateModulesAsync(async () => {
+        await import('../../src/handlers/validator');
+      }),
+    ).rejects.toThrow(/GRANTS_TABLE_NAME is missing/);
   });
 
   it('decides against the configured table', async () => {
@@ -152,15 +173,15 @@ describe('validator Lambda entry', () => {
     });
     delete process.env.DECISION_STREAM_NAME;
     delete process.env.TRIAGE_STATE_MACHINE_ARN;
-    let entry: { handler: (event: unknown, context: unknown) => Promise<unknown> } | undefined;
+    let entry: typeof import('../../src/handlers/validator') | undefined;
     const record = kinesisRecord(
       s3DataEvent({ eventId: 'ev-entry', identity: assumedRoleIdentity('clinician', 'dana@example.org') }),
     );
 
     let response: unknown;
     const stdout = await captureOutput(async () => {
-      jest.isolateModules(() => {
-        entry = require('../../src/handlers/validator');
+      await jest.isolateModulesAsync(async () => {
+        entry = await import('../../src/handlers/validator');
       });
       response = await entry?.handler(kinesisEvent([record]), lambdaContext());
     });

@@ -62,7 +62,10 @@ describe('StepFunctionsTriageStarter', () => {
   it('starts one execution per principal', async () => {
     // The StartExecution response shape from the AWS Step Functions API reference.
     server = await startRecordingHttpServer((_request, index) => ({
-      body: { executionArn: `${STATE_MACHINE_ARN.replace('stateMachine', 'express')}:run-${index}`, startDate: 1740823205.5 },
+      body: {
+        executionArn: `${STATE_MACHINE_ARN.replace('stateMachine', 'express')}:run-${index}`,
+        startDate: 1740823205.5,
+      },
     }));
     const alice = principal('alice');
     const bob = principal('bob');

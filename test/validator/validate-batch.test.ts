@@ -35,7 +35,10 @@ beforeAll(async () => {
   local = await startLocalDynamoDb();
   table = { client: local.client, tableName: 'grants' };
   await createGrantsTable(local.client, table.tableName);
-  await putGrants(table, CASES.flatMap((testCase) => testCase.grants));
+  await putGrants(
+    table,
+    CASES.flatMap((testCase) => testCase.grants),
+  );
 });
 
 afterAll(async () => {
@@ -66,8 +69,14 @@ function harness(client: DynamoDBClient = local.client, tableName = table.tableN
   return { dependencies, logger, publisher, triage };
 }
 
-function dataEvent(eventId: string, userName: string, options: Partial<Parameters<typeof s3DataEvent>[0]> = {}) {
-  return kinesisRecord(eventBridgeEnvelope(s3DataEvent({ eventId, identity: iamUserIdentity(userName), ...options })));
+function dataEvent(
+  eventId: string,
+  userName: string,
+  options: Partial<Parameters<typeof s3DataEvent>[0]> = {},
+) {
+  return kinesisRecord(
+    eventBridgeEnvelope(s3DataEvent({ eventId, identity: iamUserIdentity(userName), ...options })),
+  );
 }
 
 interface DecisionCase {
@@ -83,7 +92,10 @@ const CASES: DecisionCase[] = [
   {
     name: 'authorized',
     grants: [makeGrant({ grantId: 'g-auth', principalKey: CLINICIAN_ROLE_KEY })],
-    record: s3DataEvent({ eventId: 'ev-auth', identity: assumedRoleIdentity('clinician', 'dana@example.org') }),
+    record: s3DataEvent({
+      eventId: 'ev-auth',
+      identity: assumedRoleIdentity('clinician', 'dana@example.org'),
+    }),
     decision: 'authorized',
     reason: /Grant g-auth allows read/,
     triaged: false,
@@ -98,7 +110,9 @@ const CASES: DecisionCase[] = [
   },
   {
     name: 'expired grant',
-    grants: [makeGrant({ grantId: 'g-exp', principalKey: userKey('expired'), expiresAt: '2025-02-01T00:00:00Z' })],
+    grants: [
+      makeGrant({ grantId: 'g-exp', principalKey: userKey('expired'), expiresAt: '2025-02-01T00:00:00Z' }),
+    ],
     record: s3DataEvent({ eventId: 'ev-exp', identity: iamUserIdentity('expired') }),
     decision: 'violation',
     reason: /expired at 2025-02-01/,
@@ -106,7 +120,9 @@ const CASES: DecisionCase[] = [
   },
   {
     name: 'grant expired after event',
-    grants: [makeGrant({ grantId: 'g-late', principalKey: userKey('late'), expiresAt: '2025-03-01T10:00:01Z' })],
+    grants: [
+      makeGrant({ grantId: 'g-late', principalKey: userKey('late'), expiresAt: '2025-03-01T10:00:01Z' }),
+    ],
     record: s3DataEvent({ eventId: 'ev-late', identity: iamUserIdentity('late') }),
     decision: 'authorized',
     reason: /Grant g-late/,
@@ -147,7 +163,11 @@ const CASES: DecisionCase[] = [
   {
     name: 'denied attempt',
     grants: [],
-    record: s3DataEvent({ eventId: 'ev-deny', identity: iamUserIdentity('prober'), errorCode: 'AccessDenied' }),
+    record: s3DataEvent({
+      eventId: 'ev-deny',
+      identity: iamUserIdentity('prober'),
+      errorCode: 'AccessDenied',
+    }),
     decision: 'denied',
     reason: /AccessDenied/,
     triaged: false,
@@ -165,7 +185,10 @@ const CASES: DecisionCase[] = [
 describe('validateBatch decisions', () => {
   it.each(CASES)('$name', async (testCase) => {
     const { dependencies, publisher, triage } = harness();
-    const result = await validateBatch(kinesisEvent([kinesisRecord(eventBridgeEnvelope(testCase.record))]), dependencies);
+    const result = await validateBatch(
+      kinesisEvent([kinesisRecord(eventBridgeEnvelope(testCase.record))]),
+      dependencies,
+    );
 
     expect(result.batchItemFailures).toEqual([]);
     expect(result.decisions).toHaveLength(1);
@@ -182,10 +205,14 @@ describe('validateBatch failures', () => {
   it('bad records among good ones', async () => {
     const { dependencies, logger, publisher } = harness();
     const good = dataEvent('ev-good-1', 'intruder');
-    const notBase64 = { ...kinesisRecord('{}'), kinesis: { ...kinesisRecord('{}').kinesis, data: '%%not base64%%' } };
+    const notBase64 = {
+      ...kinesisRecord('{}'),
+      kinesis: { ...kinesisRecord('{}').kinesis, data: '%%not base64%%' },
+    };
     const notJson = kinesisRecord('{"eventVersion": ');
     const notCloudTrail = kinesisRecord({ hello: 'world' });
-    const { userIdentity: _omitted, ...withoutIdentity } = s3DataEvent({ eventId: 'ev-broken', identity: {} });
+    const withoutIdentity = s3DataEvent({ eventId: 'ev-broken', identity: {} });
+    delete withoutIdentity.userIdentity;
     const missingField = kinesisRecord(eventBridgeEnvelope(withoutIdentity));
     const skipped = kinesisRecord(eventBridgeEnvelope(managementEvent('ev-mgmt')));
     const goodToo = kinesisRecord(
@@ -195,7 +222,9 @@ describe('validateBatch failures', () => {
 
     const result = await validateBatch(event, dependencies);
 
-    const badSequences = [notBase64, notJson, notCloudTrail, missingField].map((record) => record.kinesis.sequenceNumber);
+    const badSequences = [notBase64, notJson, notCloudTrail, missingField].map(
+      (record) => record.kinesis.sequenceNumber,
+    );
     expect(result.batchItemFailures).toEqual(badSequences.map((itemIdentifier) => ({ itemIdentifier })));
     expect(result.decisions.map((decision) => [decision.eventId, decision.decision])).toEqual([
       ['ev-good-1', 'violation'],
@@ -218,7 +247,13 @@ describe('validateBatch failures', () => {
     const objectKey = 'patients/0042/discharge-summary.pdf';
     const event = kinesisEvent([
       dataEvent('ev-key-1', 'intruder', { key: objectKey }),
-      kinesisRecord(s3DataEvent({ eventId: 'ev-key-2', identity: assumedRoleIdentity('clinician', 'dana@example.org'), key: objectKey })),
+      kinesisRecord(
+        s3DataEvent({
+          eventId: 'ev-key-2',
+          identity: assumedRoleIdentity('clinician', 'dana@example.org'),
+          key: objectKey,
+        }),
+      ),
     ]);
     await validateBatch(event, dependencies);
 
@@ -247,11 +282,16 @@ describe('validateBatch failures', () => {
   it('triage failure fails that principal', async () => {
     const { dependencies, triage } = harness();
     triage.failPrincipalKeys.add(userKey('intruder'));
-    const failing = [dataEvent('ev-tri-1', 'intruder'), dataEvent('ev-tri-2', 'intruder', { key: 'patients/2' })];
+    const failing = [
+      dataEvent('ev-tri-1', 'intruder'),
+      dataEvent('ev-tri-2', 'intruder', { key: 'patients/2' }),
+    ];
     const started = dataEvent('ev-tri-3', 'expired');
     const result = await validateBatch(kinesisEvent([...failing, started]), dependencies);
 
-    expect(result.batchItemFailures).toEqual(failing.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })));
+    expect(result.batchItemFailures).toEqual(
+      failing.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })),
+    );
     expect(result.summary.triageStarts).toBe(1);
     expect(result.summary.triageFailures).toBe(1);
   });
@@ -263,11 +303,20 @@ describe('validateBatch grant lookups', () => {
     const counter = countRequests(local.client);
     try {
       const records = () => [
-        ...['a', 'b', 'c', 'd'].map((suffix) => dataEvent(`ev-late-${suffix}`, 'late', { key: `patients/${suffix}` })),
-        ...['a', 'b', 'c'].map((suffix) =>
-          kinesisRecord(s3DataEvent({ eventId: `ev-cl-${suffix}`, identity: assumedRoleIdentity('clinician', `s-${suffix}`) })),
+        ...['a', 'b', 'c', 'd'].map((suffix) =>
+          dataEvent(`ev-late-${suffix}`, 'late', { key: `patients/${suffix}` }),
         ),
-        ...['a', 'b', 'c'].map((suffix) => dataEvent(`ev-bg-${suffix}`, 'oncall', { key: `patients/${suffix}` })),
+        ...['a', 'b', 'c'].map((suffix) =>
+          kinesisRecord(
+            s3DataEvent({
+              eventId: `ev-cl-${suffix}`,
+              identity: assumedRoleIdentity('clinician', `s-${suffix}`),
+            }),
+          ),
+        ),
+        ...['a', 'b', 'c'].map((suffix) =>
+          dataEvent(`ev-bg-${suffix}`, 'oncall', { key: `patients/${suffix}` }),
+        ),
       ];
 
       const first = await validateBatch(kinesisEvent(records()), dependencies);
@@ -296,7 +345,11 @@ describe('validateBatch grant lookups', () => {
       ]);
       const result = await validateBatch(event, dependencies);
       expect(counter.count('QueryCommand')).toBe(0);
-      expect(result.decisions.map((decision) => decision.decision)).toEqual(['service', 'denied', 'out-of-scope']);
+      expect(result.decisions.map((decision) => decision.decision)).toEqual([
+        'service',
+        'denied',
+        'out-of-scope',
+      ]);
     } finally {
       counter.remove();
     }
@@ -307,7 +360,10 @@ describe('validateBatch grant lookups', () => {
     const counter = countRequests(local.client);
     try {
       const result = await validateBatch(
-        kinesisEvent([dataEvent('ev-cv-1', 'intruder'), dataEvent('ev-cv-2', 'intruder', { key: 'patients/9' })]),
+        kinesisEvent([
+          dataEvent('ev-cv-1', 'intruder'),
+          dataEvent('ev-cv-2', 'intruder', { key: 'patients/9' }),
+        ]),
         dependencies,
       );
       // One eventually consistent prefetch and one consistent re-read for the violating principal.
@@ -346,16 +402,27 @@ describe('validateBatch with DynamoDB stopped', () => {
     ]);
     const { dependencies, publisher, triage } = harness(stoppable.client, 'grants');
     const clinician = () =>
-      kinesisRecord(s3DataEvent({ eventId: `ev-st-${Math.random()}`, identity: assumedRoleIdentity('clinician', 'dana') }));
+      kinesisRecord(
+        s3DataEvent({
+          eventId: `ev-st-${Math.random()}`,
+          identity: assumedRoleIdentity('clinician', 'dana'),
+        }),
+      );
 
-    const warmUp = await validateBatch(kinesisEvent([clinician(), dataEvent('ev-st-v0', 'intruder')]), dependencies);
+    const warmUp = await validateBatch(
+      kinesisEvent([clinician(), dataEvent('ev-st-v0', 'intruder')]),
+      dependencies,
+    );
     expect(warmUp.batchItemFailures).toEqual([]);
     await stoppable.stop();
 
     const cachedViolator = dataEvent('ev-st-v1', 'intruder');
     const uncached = dataEvent('ev-st-u1', 'late');
     const cachedAuthorized = clinician();
-    const result = await validateBatch(kinesisEvent([cachedViolator, uncached, cachedAuthorized]), dependencies);
+    const result = await validateBatch(
+      kinesisEvent([cachedViolator, uncached, cachedAuthorized]),
+      dependencies,
+    );
 
     expect(result.batchItemFailures).toEqual([
       { itemIdentifier: cachedViolator.kinesis.sequenceNumber },
@@ -422,7 +489,13 @@ describe('validateBatch triage', () => {
     );
     const proberDenied = dataEvent('ev-grp-p', 'prober', { errorCode: 'AccessDenied' });
     const authorized = dataEvent('ev-grp-a', 'late');
-    const event = kinesisEvent([...intruderViolations, ...expiredViolations, ...intruderDenied, proberDenied, authorized]);
+    const event = kinesisEvent([
+      ...intruderViolations,
+      ...expiredViolations,
+      ...intruderDenied,
+      proberDenied,
+      authorized,
+    ]);
 
     const result = await validateBatch(event, dependencies);
 
@@ -447,7 +520,12 @@ describe('validateBatch log files', () => {
     const logFile = {
       Records: [
         s3DataEvent({ eventId: 'ev-log-1', identity: assumedRoleIdentity('clinician', 'dana@example.org') }),
-        { eventVersion: '1.10', eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventID: 'ev-log-2' },
+        {
+          eventVersion: '1.10',
+          eventName: 'GetObject',
+          eventSource: 's3.amazonaws.com',
+          eventID: 'ev-log-2',
+        },
       ],
     };
     const record = kinesisRecord(logFile);

@@ -83,9 +83,7 @@ function formatFindings(findings: readonly Decision[]): string[] {
 
 function formatFinding(decision: Decision): string {
   const prefix = keyPrefixOf(decision.key);
-  // Reasons quote the key, so the key is replaced there too.
-  const reason = decision.key === '' ? decision.reason : decision.reason.split(decision.key).join(prefix);
-  return `  ${decision.eventTime}  ${decision.principal}  ${decision.eventName} ${decision.bucket}/${prefix}  ${reason}`;
+  return `  ${decision.eventTime}  ${decision.principal}  ${decision.eventName} ${decision.bucket}/${prefix}  ${decision.reason}`;
 }
 
 /**

@@ -99,7 +99,11 @@ export function managementEvent(eventId: string): Record<string, unknown> {
     eventName: 'GetBucketPolicy',
     awsRegion: 'us-east-1',
     sourceIPAddress: '198.51.100.24',
-    requestParameters: { bucketName: PHI_BUCKET, policy: '', Host: `${PHI_BUCKET}.s3.us-east-1.amazonaws.com` },
+    requestParameters: {
+      bucketName: PHI_BUCKET,
+      policy: '',
+      Host: `${PHI_BUCKET}.s3.us-east-1.amazonaws.com`,
+    },
     eventID: eventId,
     readOnly: true,
     eventType: 'AwsApiCall',
@@ -138,7 +142,10 @@ export function kinesisRecord(payload: unknown, sequenceNumber = nextSequenceNum
   return kinesisRecordWithData(Buffer.from(text, 'utf8').toString('base64'), sequenceNumber);
 }
 
-export function kinesisRecordWithData(data: string, sequenceNumber = nextSequenceNumber()): KinesisStreamRecord {
+export function kinesisRecordWithData(
+  data: string,
+  sequenceNumber = nextSequenceNumber(),
+): KinesisStreamRecord {
   return {
     kinesis: {
       kinesisSchemaVersion: '1.0',

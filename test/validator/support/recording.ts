@@ -65,7 +65,11 @@ export class RecordingTriageStarter implements TriageStarter {
     return inputs.map((input) =>
       this.failPrincipalKeys.has(input.principal.key)
         ? { principalKey: input.principal.key, status: 'failed', error: new Error('ExecutionLimitExceeded') }
-        : { principalKey: input.principal.key, status: 'started', executionArns: [`arn:execution:${input.principal.key}`] },
+        : {
+            principalKey: input.principal.key,
+            status: 'started',
+            executionArns: [`arn:execution:${input.principal.key}`],
+          },
     );
   }
 
