@@ -120,14 +120,21 @@ export function buildHistoryQuery(scope: Construct, options: HistoryQueryOptions
     check: getState,
     maxPolls: Math.ceil(options.timeout.toSeconds() / HISTORY_POLL_SECONDS),
     decide: new sfn.Choice(scope, S.isHistoryQueryDone)
-      .when(sfn.Condition.stringEquals('$.history.status.state', 'SUCCEEDED'), getResults.next(completedHistory(scope, options)))
+      .when(
+        sfn.Condition.stringEquals('$.history.status.state', 'SUCCEEDED'),
+        getResults.next(completedHistory(scope, options)),
+      )
       .when(
         sfn.Condition.or(
           sfn.Condition.stringEquals('$.history.status.state', 'FAILED'),
           sfn.Condition.stringEquals('$.history.status.state', 'CANCELLED'),
         ),
         outcome(scope, S.historyEnded, 'failed', {
-          summary: sfn.JsonPath.format('Athena query {} ended in state {}.', queryId, sfn.JsonPath.stringAt('$.history.status.state')),
+          summary: sfn.JsonPath.format(
+            'Athena query {} ended in state {}.',
+            queryId,
+            sfn.JsonPath.stringAt('$.history.status.state'),
+          ),
           error: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.history.status.status')),
         }),
       ),
@@ -140,7 +147,10 @@ export function buildHistoryQuery(scope: Construct, options: HistoryQueryOptions
 /** Picks the ARN that `useridentity.sessioncontext.sessionissuer.arn` is compared with: the role, for a role session. */
 function chooseIssuer(scope: Construct): sfn.Choice {
   const useArn = (name: string, path: string) =>
-    new sfn.Pass(scope, name, { parameters: { issuerArn: sfn.JsonPath.stringAt(path) }, resultPath: '$.history' });
+    new sfn.Pass(scope, name, {
+      parameters: { issuerArn: sfn.JsonPath.stringAt(path) },
+      resultPath: '$.history',
+    });
   return new sfn.Choice(scope, S.chooseIssuer)
     .when(
       sfn.Condition.isPresent('$.incident.principal.roleArn'),
@@ -192,7 +202,12 @@ export interface ClassificationJobOptions {
  * The incident id is the client token, so a retried start reuses the job.
  */
 export function buildClassificationJob(scope: Construct, options: ClassificationJobOptions): sfn.IChainable {
-  const failed = failedOutcome(scope, S.classificationFailed, 'The Macie classification job failed.', '$.classificationError');
+  const failed = failedOutcome(
+    scope,
+    S.classificationFailed,
+    'The Macie classification job failed.',
+    '$.classificationError',
+  );
   const jobId = sfn.JsonPath.stringAt('$.classificationJob.jobId');
 
   const start = macieTask(scope, S.startClassification, 'createClassificationJob', {
@@ -227,7 +242,10 @@ export function buildClassificationJob(scope: Construct, options: Classification
       .when(
         sfn.Condition.stringEquals('$.classificationStatus.status', 'COMPLETE'),
         outcome(scope, S.classificationCompleted, 'completed', {
-          summary: sfn.JsonPath.format('Macie classification job {} completed; Macie lists its findings under this job id.', jobId),
+          summary: sfn.JsonPath.format(
+            'Macie classification job {} completed; Macie lists its findings under this job id.',
+            jobId,
+          ),
           details,
         }),
       )
@@ -237,7 +255,11 @@ export function buildClassificationJob(scope: Construct, options: Classification
           sfn.Condition.stringEquals('$.classificationStatus.status', 'USER_PAUSED'),
         ),
         outcome(scope, S.classificationEnded, 'failed', {
-          summary: sfn.JsonPath.format('Macie classification job {} ended with status {}.', jobId, sfn.JsonPath.stringAt('$.classificationStatus.status')),
+          summary: sfn.JsonPath.format(
+            'Macie classification job {} ended with status {}.',
+            jobId,
+            sfn.JsonPath.stringAt('$.classificationStatus.status'),
+          ),
         }),
       ),
     onTimeout: outcome(scope, S.classificationTimedOut, 'timed-out', {
@@ -356,7 +378,13 @@ function athenaTask(
     resource: 'workgroup',
     resourceName: trailHistory.workGroupName,
   });
-  return new tasks.CallAwsService(scope, name, { service: 'athena', action, iamResources: [workGroupArn], ...props });
+  return new tasks.CallAwsService(scope, name, {
+    service: 'athena',
+    action,
+    iamAction: iamActionOf('athena', action),
+    iamResources: [workGroupArn],
+    ...props,
+  });
 }
 
 function macieTask(
@@ -365,6 +393,21 @@ function macieTask(
   action: string,
   props: Pick<tasks.CallAwsServiceProps, 'parameters' | 'resultSelector' | 'resultPath'>,
 ): tasks.CallAwsService {
-  const jobArns = Stack.of(scope).formatArn({ service: 'macie2', resource: 'classification-job', resourceName: '*' });
-  return new tasks.CallAwsService(scope, name, { service: 'macie2', action, iamResources: [jobArns], ...props });
+  const jobArns = Stack.of(scope).formatArn({
+    service: 'macie2',
+    resource: 'classification-job',
+    resourceName: '*',
+  });
+  return new tasks.CallAwsService(scope, name, {
+    service: 'macie2',
+    action,
+    iamAction: iamActionOf('macie2', action),
+    iamResources: [jobArns],
+    ...props,
+  });
+}
+
+/** IAM spells actions in PascalCase (`athena:StartQueryExecution`), SDK integrations in camelCase. */
+function iamActionOf(service: string, action: string): string {
+  return `${service}:${action.charAt(0).toUpperCase()}${action.slice(1)}`;
 }

@@ -183,7 +183,11 @@ export class ResponseWorkflow extends Construct {
         incident: sfn.JsonPath.objectAt('$.incident'),
         // NOTE: the alert formatter requires a containment result, which a failed containment never
         // returned, so this placeholder stands in for it; the error below it says what failed.
-        containment: { status: 'alert-only', strategy: 'none', detail: 'Containment failed before it returned a result.' },
+        containment: {
+          status: 'alert-only',
+          strategy: 'none',
+          detail: 'Containment failed before it returned a result.',
+        },
         kind: 'escalation',
         error: sfn.JsonPath.objectAt('$.containmentError'),
       }),
@@ -252,7 +256,11 @@ export class ResponseWorkflow extends Construct {
     props.alertsKey.grant(this.stateMachine, 'kms:GenerateDataKey', 'kms:Decrypt');
     props.trailHistory.grantQuery(this.stateMachine);
 
-    acknowledgeWorkflowRole(this.stateMachine, [props.containmentFunction, this.formatAlertFunction, this.reportFunction]);
+    acknowledgeWorkflowRole(this.stateMachine, [
+      props.containmentFunction,
+      this.formatAlertFunction,
+      this.reportFunction,
+    ]);
     const role = Validations.of(this.stateMachine.role);
     // NOTE: the Macie statement's `classification-job/*` (job ids exist only once a job is created) stays
     // an open AwsSolutions-IAM5 finding: `Validations.acknowledge` rejects its finding id, which contains

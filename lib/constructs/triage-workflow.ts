@@ -199,12 +199,17 @@ export function workflowLogGroup(
  * needs from a caller of a table encrypted with a customer managed key.
  */
 export function grantItemAccess(table: dynamodb.ITable, grantee: iam.IGrantable, actions: string[]): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions, resources: [table.tableArn] }),
+  );
   table.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
 }
 
 /** Records why the wildcards that CDK puts in a workflow's role are needed. */
-export function acknowledgeWorkflowRole(stateMachine: sfn.StateMachine, functions: readonly lambda.IFunction[]): void {
+export function acknowledgeWorkflowRole(
+  stateMachine: sfn.StateMachine,
+  functions: readonly lambda.IFunction[],
+): void {
   const role = Validations.of(stateMachine.role);
   role.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -212,7 +217,8 @@ export function acknowledgeWorkflowRole(stateMachine: sfn.StateMachine, function
   });
   role.acknowledge({
     id: 'HIPAA.Security-IAMNoInlinePolicy',
-    reason: 'The policy belongs to this workflow alone and is generated from its tasks, so a managed policy adds nothing.',
+    reason:
+      'The policy belongs to this workflow alone and is generated from its tasks, so a managed policy adds nothing.',
   });
   for (const fn of functions) {
     const logicalId = Stack.of(stateMachine).getLogicalId(fn.node.defaultChild as CfnElement);

@@ -4,6 +4,7 @@
  */
 import { parseIsoTime } from './iso-time';
 import type { Decision, DecisionType, Grant, ObjectAccess } from './types';
+import { keyPrefix } from './key-prefix';
 
 export interface DecisionContext {
   /** Processing time, ISO 8601 UTC; recorded in the decision but never used to match grants. */
@@ -269,6 +270,7 @@ function buildDecision(
     action: access.action,
     bucket: access.bucket,
     key: access.key,
+    keyPrefix: keyPrefix(access.bucket, access.key),
     decision,
     reason,
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),

@@ -140,6 +140,8 @@ export interface Decision {
   readonly action: AccessAction;
   readonly bucket: string;
   readonly key: string;
+  /** `bucket/` and at most two leading folders of the key, for dashboards; `decideAccess` always sets it. */
+  readonly keyPrefix?: string;
   readonly decision: DecisionType;
   /** Why: the grant that matched, or the reason none did, in one sentence. */
   readonly reason: string;

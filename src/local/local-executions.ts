@@ -3,7 +3,12 @@
  * in this process: Lambda tasks call handler functions, service integrations call `IntegrationHandlers`.
  * No task falls through to AWS: a definition with a task that nothing answers is rejected before it runs.
  */
-import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionError,
+  StateMachine,
+  type RunOptions,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import type { IntegrationHandlers, JsonObject, JsonValue } from './local-aws-services';
 
 /** A Lambda handler as a Task state calls it: the effective parameters in, the function's result out. */
@@ -21,7 +26,12 @@ export interface TaskSources {
 /** How one local execution ended. */
 export type ExecutionOutcome =
   | { readonly status: 'succeeded'; readonly output: unknown; readonly taskCalls: readonly string[] }
-  | { readonly status: 'failed'; readonly error: string; readonly cause: string; readonly taskCalls: readonly string[] };
+  | {
+      readonly status: 'failed';
+      readonly error: string;
+      readonly cause: string;
+      readonly taskCalls: readonly string[];
+    };
 
 export interface RunExecutionOptions {
   /** Execution name, available to the definition as `$$.Execution.Name`. */
@@ -72,7 +82,10 @@ function allStates(states: States): [string, States[string]][] {
         : state.Type === 'Map'
           ? [state.ItemProcessor ?? state.Iterator].filter((machine) => machine !== undefined)
           : [];
-    return [[name, state] as [string, States[string]], ...nested.flatMap((machine) => allStates(machine.States))];
+    return [
+      [name, state] as [string, States[string]],
+      ...nested.flatMap((machine) => allStates(machine.States)),
+    ];
   });
 }
 
@@ -135,7 +148,9 @@ async function invokeLocalLambda(lambda: LocalLambda, input: JsonValue): Promise
     return JSON.parse(JSON.stringify(result ?? null)) as JsonValue;
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    const functionError = new Error(JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
+    const functionError = new Error(
+      JSON.stringify({ errorType: failure.name, errorMessage: failure.message }),
+    );
     functionError.name = failure.name;
     throw functionError;
   }

@@ -64,7 +64,10 @@ export function createLocalHandlers(options: LocalHandlerOptions): Record<string
   const report = createReportHandler({
     dynamoDb,
     tableName,
-    store: new FileSystemReportStore(options.reportsDir, config.profile === 'production' ? 'COMPLIANCE' : 'GOVERNANCE'),
+    store: new FileSystemReportStore(
+      options.reportsDir,
+      config.profile === 'production' ? 'COMPLIANCE' : 'GOVERNANCE',
+    ),
     retentionDays: config.evidenceRetentionDays,
     clock: options.clock,
     logger: logger('phi-guard-report'),
@@ -110,7 +113,10 @@ function createLocalContainment(options: LocalHandlerOptions, logger: Logger): L
 function describeDryRun(incidentId: string, result: ContainmentResult): string {
   const lines = [`Containment of incident ${incidentId}: ${result.status}. ${result.detail}`];
   if (result.policyDocument !== undefined) {
-    lines.push(`Policy that containment would attach to ${result.target ?? 'the target'}:`, result.policyDocument);
+    lines.push(
+      `Policy that containment would attach to ${result.target ?? 'the target'}:`,
+      result.policyDocument,
+    );
   }
   return lines.join('\n');
 }
@@ -120,6 +126,11 @@ function describeDryRun(incidentId: string, result: ContainmentResult): string {
  * by mistake fails here instead of reaching AWS.
  */
 function unreachableClients(): ContainmentClients {
-  const settings = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 };
+  const settings = {
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: 'http://127.0.0.1:9',
+    maxAttempts: 1,
+  };
   return { iam: new IAMClient(settings), s3: new S3Client({ ...settings, forcePathStyle: true }) };
 }

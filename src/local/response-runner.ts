@@ -9,7 +9,12 @@ import type { PhiGuardConfig } from '../../lib/config';
 import type { TriageInput } from '../domain/types';
 import type { AlertMessage } from '../response/alert-message';
 import { createIncidentsTable } from '../response/incidents-table';
-import type { ContainmentResult, InvestigationResults, ReportLocation, TriageResult } from '../response/types';
+import type {
+  ContainmentResult,
+  InvestigationResults,
+  ReportLocation,
+  TriageResult,
+} from '../response/types';
 import {
   localAthena,
   localMacie,
@@ -140,7 +145,9 @@ class LocalWorkflows {
       dynamoDb,
       tableName: INCIDENTS_TABLE,
       reportsDir: options.reportsDir,
-      fallbackBucketNames: [...new Set(inputs.flatMap((input) => input.decisions.map((decision) => decision.bucket)))],
+      fallbackBucketNames: [
+        ...new Set(inputs.flatMap((input) => input.decisions.map((decision) => decision.bucket))),
+      ],
       triageClock: () => this.triageTime,
       clock: options.clock ?? (() => new Date()),
       log: options.log ?? ((line) => console.log(line)),
@@ -163,12 +170,22 @@ class LocalWorkflows {
       name: `triage-${input.principal.key}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80),
     });
     if (outcome.status === 'failed') {
-      throw new Error(`Triage of principal ${input.principal.key} failed with ${outcome.error}: ${outcome.cause}`);
+      throw new Error(
+        `Triage of principal ${input.principal.key} failed with ${outcome.error}: ${outcome.cause}`,
+      );
     }
 
     const output = outcome.output as { triage: TriageResult; startError?: unknown };
-    const started = this.registry.takeStarted().map(({ name, input: executionInput }) => ({ name, input: executionInput }));
-    return { input, result: output.triage, taskCalls: outcome.taskCalls, responseStart: responseStartOf(output), started };
+    const started = this.registry
+      .takeStarted()
+      .map(({ name, input: executionInput }) => ({ name, input: executionInput }));
+    return {
+      input,
+      result: output.triage,
+      taskCalls: outcome.taskCalls,
+      responseStart: responseStartOf(output),
+      started,
+    };
   }
 
   /** Runs the response that a triage started, if any, and collects what it did. */
@@ -188,13 +205,26 @@ class LocalWorkflows {
     const outcome = await runExecution(this.definitions.response, execution.input, this.sources, {
       name: execution.name,
     });
-    const alerts = this.published.slice(firstMessage).map(({ subject, message }) => ({ subject: subject ?? '', message }));
-    return { ...base, ...this.describeResponse(outcome), alerts, taskCalls: [...triage.taskCalls, ...outcome.taskCalls] };
+    const alerts = this.published
+      .slice(firstMessage)
+      .map(({ subject, message }) => ({ subject: subject ?? '', message }));
+    return {
+      ...base,
+      ...this.describeResponse(outcome),
+      alerts,
+      taskCalls: [...triage.taskCalls, ...outcome.taskCalls],
+    };
   }
 
-  private describeResponse(outcome: ExecutionOutcome): Partial<LocalResponseResult> & { reportPaths: string[] } {
+  private describeResponse(
+    outcome: ExecutionOutcome,
+  ): Partial<LocalResponseResult> & { reportPaths: string[] } {
     if (outcome.status === 'failed') {
-      return { responseStatus: 'failed', responseError: `${outcome.error}: ${outcome.cause}`, reportPaths: [] };
+      return {
+        responseStatus: 'failed',
+        responseError: `${outcome.error}: ${outcome.cause}`,
+        reportPaths: [],
+      };
     }
     const output = outcome.output as {
       containment: ContainmentResult;
@@ -213,7 +243,10 @@ class LocalWorkflows {
   }
 }
 
-function responseStartOf(output: { triage: TriageResult; startError?: unknown }): LocalResponseResult['responseStart'] {
+function responseStartOf(output: {
+  triage: TriageResult;
+  startError?: unknown;
+}): LocalResponseResult['responseStart'] {
   if (output.startError !== undefined) {
     return 'already-started';
   }
@@ -221,6 +254,8 @@ function responseStartOf(output: { triage: TriageResult; startError?: unknown })
 }
 
 function lastEventTime(input: TriageInput): Date | undefined {
-  const times = input.decisions.map((decision) => Date.parse(decision.eventTime)).filter((time) => !Number.isNaN(time));
+  const times = input.decisions
+    .map((decision) => Date.parse(decision.eventTime))
+    .filter((time) => !Number.isNaN(time));
   return times.length === 0 ? undefined : new Date(Math.max(...times));
 }

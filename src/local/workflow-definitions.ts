@@ -40,11 +40,17 @@ type Resources = Readonly<Record<string, TemplateResource>>;
  */
 export function renderWorkflowDefinitions(config: PhiGuardConfig): WorkflowDefinitions {
   const resources = synthesizeResources(config);
-  const machines = Object.values(resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = Object.values(resources).filter(
+    (resource) => resource.Type === 'AWS::StepFunctions::StateMachine',
+  );
   const ofType = (type: string) => {
-    const matching = machines.filter((machine) => (machine.Properties?.StateMachineType ?? 'STANDARD') === type);
+    const matching = machines.filter(
+      (machine) => (machine.Properties?.StateMachineType ?? 'STANDARD') === type,
+    );
     if (matching.length !== 1) {
-      throw new Error(`Expected one ${type} state machine in the phi-guard template, found ${matching.length}.`);
+      throw new Error(
+        `Expected one ${type} state machine in the phi-guard template, found ${matching.length}.`,
+      );
     }
     return renderDefinition(matching[0].Properties?.DefinitionString, resources);
   };
@@ -96,7 +102,9 @@ function resolveValue(value: unknown, resources: Resources): string {
     const [logicalId, attribute] = value['Fn::GetAtt'] as [string, string];
     return resolveAttribute(logicalId, attribute, resources);
   }
-  throw new Error(`Cannot render ${JSON.stringify(value)} in a state machine definition; expected text, Ref or Fn::GetAtt.`);
+  throw new Error(
+    `Cannot render ${JSON.stringify(value)} in a state machine definition; expected text, Ref or Fn::GetAtt.`,
+  );
 }
 
 const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
@@ -116,7 +124,9 @@ function resolveRef(logicalId: string, resources: Resources): string {
     return pseudo;
   }
   const resource = requireResource(logicalId, resources);
-  return REF_IS_ARN.has(resource.Type) ? placeholderArn(logicalId, resource) : readableName(logicalId, resource);
+  return REF_IS_ARN.has(resource.Type)
+    ? placeholderArn(logicalId, resource)
+    : readableName(logicalId, resource);
 }
 
 function resolveAttribute(logicalId: string, attribute: string, resources: Resources): string {

@@ -28,8 +28,11 @@ export const VALIDATOR_ENVIRONMENT_VARIABLES = [
   'POWERTOOLS_METRICS_NAMESPACE',
 ] as const;
 
-/** S3 general purpose bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens. */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * Characters of S3 bucket names, including legacy us-east-1 names with capitals and underscores (up to 255
+ * characters). The check catches ARNs and paths, not every naming rule.
+ */
+const BUCKET_NAME = /^[A-Za-z0-9._-]{3,255}$/;
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 

@@ -142,6 +142,7 @@ describe('decideAccess grants', () => {
       action: 'read',
       bucket: 'example-phi-records',
       key: 'patients/p-1/visit.json',
+      keyPrefix: 'example-phi-records/patients/p-1/',
       decision: 'authorized',
       reason: 'Grant g-read allows read on prefix "patients/" in bucket example-phi-records for treatment.',
       grantId: 'g-read',

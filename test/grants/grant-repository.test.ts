@@ -19,8 +19,10 @@ import {
   findGrant,
   putGrants,
   revokeGrantById,
+  type GrantLookupResult,
   type GrantsTable,
 } from '../../src/grants/grant-repository';
+import type { Grant } from '../../src/domain/types';
 import { createGrantsTable, GRANT_ID_INDEX_NAME } from '../../src/grants/table-definition';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
 import { ANALYST_USER_KEY, CLINICIAN_ROLE_KEY, makeGrant } from '../validator/support/fixtures';
@@ -41,6 +43,24 @@ afterAll(async () => {
   await local.stop();
 });
 
+/** Returns the grants of a successful lookup and fails the test when the lookup failed. */
+function grantsOf(results: Map<string, GrantLookupResult>, key: string): readonly Grant[] {
+  const result = results.get(key);
+  if (result === undefined || !result.ok) {
+    throw new Error(`Expected grants for ${key}, got ${result ? result.error.message : 'no result'}.`);
+  }
+  return result.grants;
+}
+
+/** Returns the error of a failed lookup and fails the test when the lookup succeeded. */
+function errorOf(results: Map<string, GrantLookupResult>, key: string): Error {
+  const result = results.get(key);
+  if (result === undefined || result.ok) {
+    throw new Error(`Expected a failed lookup for ${key}.`);
+  }
+  return result.error;
+}
+
 async function newTable(): Promise<GrantsTable> {
   tableCounter += 1;
   const tableName = `grants-${tableCounter}`;
@@ -49,8 +69,8 @@ async function newTable(): Promise<GrantsTable> {
 }
 
 /**
- * dynalite never returns UnprocessedItems, so this middleware stands in for a throttled table: for the
- * first `throttledCalls` BatchWriteItem calls it sends only the first `keep` requests and returns the
+ * dynalite never returns UnprocessedItems, so this middleware simulates a throttled table. for the
+ * For the first `throttledCalls` BatchWriteItem calls it sends only the first `keep` requests and returns the
  * rest as unprocessed, as DynamoDB does under throttling.
  */
 function throttleBatchWrites(client: DynamoDBClient, throttledCalls: number, keep: number): () => void {
@@ -110,9 +130,9 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     await putGrants(table, [revoked, plain]);
 
     const results = await fetchGrantsByPrincipal(table, [CLINICIAN_ROLE_KEY]);
-    const result = results.get(CLINICIAN_ROLE_KEY);
-    expect(result?.ok).toBe(true);
-    const grants = result?.ok ? [...result.grants].sort((a, b) => a.grantId.localeCompare(b.grantId)) : [];
+    const grants = [...grantsOf(results, CLINICIAN_ROLE_KEY)].sort((a, b) =>
+      a.grantId.localeCompare(b.grantId),
+    );
     expect(grants).toEqual([plain, revoked]);
   });
 
@@ -133,8 +153,7 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     expect(counter.count('BatchWriteItemCommand')).toBe(3);
 
     const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
-    const result = results.get(ANALYST_USER_KEY);
-    expect(result?.ok && result.grants.length).toBe(60);
+    expect(grantsOf(results, ANALYST_USER_KEY)).toHaveLength(60);
   });
 
   it('retries unprocessed items', async () => {
@@ -146,8 +165,7 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
       );
       await putGrants(table, grants, FAST_RETRY);
       const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY], { consistentRead: true });
-      const result = results.get(ANALYST_USER_KEY);
-      expect(result?.ok && result.grants.length).toBe(10);
+      expect(grantsOf(results, ANALYST_USER_KEY)).toHaveLength(10);
     } finally {
       removeThrottle();
     }
@@ -194,8 +212,7 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
 
     const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
     counter.remove();
-    const result = results.get(ANALYST_USER_KEY);
-    expect(result?.ok && result.grants.length).toBe(80);
+    expect(grantsOf(results, ANALYST_USER_KEY)).toHaveLength(80);
     expect(counter.count('QueryCommand')).toBeGreaterThanOrEqual(2);
   });
 
@@ -243,9 +260,7 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
     );
     try {
       const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY, CLINICIAN_ROLE_KEY]);
-      const failed = results.get(ANALYST_USER_KEY);
-      expect(failed?.ok).toBe(false);
-      expect(!failed?.ok && failed?.error.message).toBe('simulated network failure');
+      expect(errorOf(results, ANALYST_USER_KEY).message).toBe('simulated network failure');
       expect(results.get(CLINICIAN_ROLE_KEY)?.ok).toBe(true);
     } finally {
       local.client.middlewareStack.remove('failOneKey');
@@ -265,9 +280,7 @@ describe('putGrants and fetchGrantsByPrincipal', () => {
       }),
     );
     const results = await fetchGrantsByPrincipal(table, [ANALYST_USER_KEY]);
-    const result = results.get(ANALYST_USER_KEY);
-    expect(result?.ok).toBe(false);
-    expect(!result?.ok && result?.error).toBeInstanceOf(InvalidGrantItemError);
+    expect(errorOf(results, ANALYST_USER_KEY)).toBeInstanceOf(InvalidGrantItemError);
   });
 });
 
@@ -330,8 +343,9 @@ describe('findGrant and revokeGrantById', () => {
       revokeGrantById(table, 'g-race', { ...revocation, revokedBy: 'other@example.org' }),
     ]);
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
-    const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
-    expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(GrantAlreadyRevokedError);
+    const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(GrantAlreadyRevokedError);
   });
 
   it('revoke of unknown grant fails', async () => {

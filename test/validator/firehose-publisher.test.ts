@@ -38,7 +38,7 @@ function recordsOf(request: RecordedRequest): string[] {
   return records.map((record) => Buffer.from(record.Data, 'base64').toString('utf8'));
 }
 
-/** The PutRecordBatch response shape from the Amazon Data Firehose API reference. */
+/** Builds a PutRecordBatch response in the shape of the Amazon Data Firehose API reference. */
 function putRecordBatchResponse(total: number, failedIndexes: ReadonlySet<number>) {
   return {
     body: {
@@ -137,7 +137,7 @@ describe('FirehoseDecisionPublisher', () => {
     expect(chunkForPutRecordBatch(small).map((chunk) => chunk.length)).toEqual([500, 500, 201]);
 
     const large = Array.from({ length: 9 }, () => ({ data: new Uint8Array(1000 * 1024) }));
-    // 4 MiB holds four records of 1,000 KiB.
+    // 4 MiB fits four records of 1,000 KiB.
     expect(chunkForPutRecordBatch(large).map((chunk) => chunk.length)).toEqual([4, 4, 1]);
   });
 });

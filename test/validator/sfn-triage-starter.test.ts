@@ -105,7 +105,8 @@ describe('StepFunctionsTriageStarter', () => {
 
     expect(outcomes[0]).toMatchObject({ principalKey: alice.key, status: 'started' });
     expect(outcomes[1]).toMatchObject({ principalKey: bob.key, status: 'failed' });
-    expect(outcomes[1].status === 'failed' && outcomes[1].error.name).toBe('ExecutionLimitExceeded');
+    const failure = outcomes[1];
+    expect(failure.status === 'failed' ? failure.error.name : undefined).toBe('ExecutionLimitExceeded');
   });
 
   it('splits inputs above the size limit', () => {

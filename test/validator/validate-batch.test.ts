@@ -543,3 +543,26 @@ describe('validateBatch log files', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.kinesis.sequenceNumber }]);
   });
 });
+
+describe('validateBatch without ports', () => {
+  it('empty batch returns nothing', async () => {
+    const { dependencies } = harness();
+    const result = await validateBatch(kinesisEvent([]), dependencies);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.decisions).toEqual([]);
+    expect(result.summary.recordsReceived).toBe(0);
+  });
+
+  it('missing triage starter warns', async () => {
+    const { dependencies, logger } = harness();
+    const withoutPorts = { ...dependencies, publisher: undefined, triageStarter: undefined };
+    const result = await validateBatch(kinesisEvent([dataEvent('ev-np-1', 'intruder')]), withoutPorts);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.decisions.map((decision) => decision.decision)).toEqual(['violation']);
+    const warning = logger.withMessage(
+      'No triage starter is configured; these principals are not triaged',
+    )[0];
+    expect(warning.principalKeys).toEqual([userKey('intruder')]);
+  });
+});

@@ -1,5 +1,6 @@
 /** Invented principals and decisions for the workflow tests, in the shapes the validator produces. */
 import type { Decision, Principal, TriageInput } from '../../src/domain/types';
+import { keyPrefix } from '../../src/domain/key-prefix';
 
 export const ANALYST: Principal = {
   key: 'arn:aws:iam::111122223333:user/dana-analyst',
@@ -33,6 +34,7 @@ export function violation(
 ): Decision {
   const principal = options.principal ?? ANALYST;
   const eventTime = options.eventTime ?? '2025-06-02T14:00:00Z';
+  const key = options.key ?? `patients/p-${id}/discharge-summary.pdf`;
   return {
     decisionId: `${id}#0`,
     eventId: id,
@@ -45,7 +47,8 @@ export function violation(
     eventName: 'GetObject',
     action: 'read',
     bucket: PHI_BUCKET,
-    key: options.key ?? `patients/p-${id}/discharge-summary.pdf`,
+    key,
+    keyPrefix: keyPrefix(PHI_BUCKET, key),
     decision: 'violation',
     reason: 'No grant covers this principal, bucket and prefix.',
     sourceIp: '203.0.113.45',

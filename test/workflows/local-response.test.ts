@@ -13,7 +13,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { readConfig, type PhiGuardConfig } from '../../lib/config';
 import { RESPONSE_STATES } from '../../lib/constructs/response-workflow';
 import { TRIAGE_STATES } from '../../lib/constructs/triage-workflow';
-import { IntegrationError, type IntegrationHandlers, type JsonObject } from '../../src/local/local-aws-services';
+import {
+  IntegrationError,
+  type IntegrationHandlers,
+  type JsonObject,
+} from '../../src/local/local-aws-services';
 import { LOCAL_CREDENTIALS } from '../../src/local/local-dynamodb';
 import { runLocalResponse, type LocalResponseOptions } from '../../src/local/response-runner';
 import { renderWorkflowDefinitions } from '../../src/local/workflow-definitions';
@@ -38,7 +42,10 @@ function athenaSucceeding(requests: JsonObject[]): IntegrationHandlers {
       return { QueryExecutionId: 'query-0001' };
     },
     'athena:getQueryExecution': (request) => ({
-      QueryExecution: { QueryExecutionId: request.QueryExecutionId, Status: { State: ++polls < 2 ? 'RUNNING' : 'SUCCEEDED' } },
+      QueryExecution: {
+        QueryExecutionId: request.QueryExecutionId,
+        Status: { State: ++polls < 2 ? 'RUNNING' : 'SUCCEEDED' },
+      },
     }),
     'athena:getQueryResults': () => ({ ResultSet: { Rows: HISTORY_ROWS } }),
   };
@@ -50,7 +57,10 @@ function macieCompleting(requests: JsonObject[]): IntegrationHandlers {
   return {
     'macie2:createClassificationJob': (request) => {
       requests.push(request);
-      return { JobId: 'job-0001', JobArn: 'arn:aws:macie2:us-east-1:111122223333:classification-job/job-0001' };
+      return {
+        JobId: 'job-0001',
+        JobArn: 'arn:aws:macie2:us-east-1:111122223333:classification-job/job-0001',
+      };
     },
     'macie2:describeClassificationJob': (request) => ({
       JobId: request.JobId,
@@ -81,7 +91,9 @@ function run(inputs: Parameters<typeof runLocalResponse>[0], options: Partial<Lo
   });
 }
 
-function readReport(reportPath: string): { investigation: Record<string, { status: string; summary: string }> } {
+function readReport(reportPath: string): {
+  investigation: Record<string, { status: string; summary: string }>;
+} {
   return JSON.parse(fs.readFileSync(reportPath, 'utf8'));
 }
 
@@ -110,8 +122,12 @@ describe('local response workflows', () => {
     ].map((state) => calls.indexOf(state));
     expect(order).not.toContain(-1);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(calls.indexOf(RESPONSE_STATES.startClassification)).toBeGreaterThan(calls.indexOf(RESPONSE_STATES.publishAlert));
-    expect(calls.indexOf(RESPONSE_STATES.describeClassification)).toBeLessThan(calls.indexOf(RESPONSE_STATES.report));
+    expect(calls.indexOf(RESPONSE_STATES.startClassification)).toBeGreaterThan(
+      calls.indexOf(RESPONSE_STATES.publishAlert),
+    );
+    expect(calls.indexOf(RESPONSE_STATES.describeClassification)).toBeLessThan(
+      calls.indexOf(RESPONSE_STATES.report),
+    );
 
     expect(result.containment?.status).toBe('dry-run');
     expect(result.alerts.map((alert) => alert.subject)).toEqual([
@@ -127,9 +143,12 @@ describe('local response workflows', () => {
 
   it('history query binds principal as parameters', async () => {
     const athenaRequests: JsonObject[] = [];
-    const [result] = await run([triageInput([violation('ev-2', { principal: REPORTING_ROLE })], REPORTING_ROLE)], {
-      integrations: athenaSucceeding(athenaRequests),
-    });
+    const [result] = await run(
+      [triageInput([violation('ev-2', { principal: REPORTING_ROLE })], REPORTING_ROLE)],
+      {
+        integrations: athenaSucceeding(athenaRequests),
+      },
+    );
 
     expect(athenaRequests).toHaveLength(1);
     const request = athenaRequests[0];
@@ -145,13 +164,19 @@ describe('local response workflows', () => {
 
   it('classification job scoped to touched objects', async () => {
     const macieRequests: JsonObject[] = [];
-    const decisions = [violation('ev-3'), violation('ev-4'), violation('ev-5', { key: 'patients/p-ev-3/discharge-summary.pdf' })];
+    const decisions = [
+      violation('ev-3'),
+      violation('ev-4'),
+      violation('ev-5', { key: 'patients/p-ev-3/discharge-summary.pdf' }),
+    ];
     const [result] = await run([triageInput(decisions)], { integrations: macieCompleting(macieRequests) });
 
     const request = macieRequests[0] as JsonObject & { S3JobDefinition: JsonObject };
     expect(request.ClientToken).toBe(result.incidentId);
     expect(request.JobType).toBe('ONE_TIME');
-    expect(request.S3JobDefinition.BucketDefinitions).toEqual([{ AccountId: '111122223333', Buckets: [PHI_BUCKET] }]);
+    expect(request.S3JobDefinition.BucketDefinitions).toEqual([
+      { AccountId: '111122223333', Buckets: [PHI_BUCKET] },
+    ]);
     expect(request.S3JobDefinition.Scoping).toEqual({
       Includes: {
         And: [
@@ -171,7 +196,10 @@ describe('local response workflows', () => {
     const first = triageInput([violation('ev-6')]);
     // The redelivery carries the opening decision again, plus one that changes the incident, so the
     // response input differs and Step Functions rejects the second start under the same name.
-    const redelivery = triageInput([violation('ev-6'), violation('ev-7', { eventTime: '2025-06-02T14:01:00Z' })]);
+    const redelivery = triageInput([
+      violation('ev-6'),
+      violation('ev-7', { eventTime: '2025-06-02T14:01:00Z' }),
+    ]);
     const [opened, redelivered] = await run([first, redelivery]);
 
     expect(redelivered.incidentId).toBe(opened.incidentId);
@@ -191,14 +219,18 @@ describe('local response workflows', () => {
     expect(joined.isNew).toBe(false);
     expect(joined.responseStart).toBe('not-needed');
     expect(joined.taskCalls).toEqual([TRIAGE_STATES.triage]);
-    expect(fs.readdirSync(reportsDir, { recursive: true }).filter((file) => String(file).endsWith('.md'))).toHaveLength(1);
+    expect(
+      fs.readdirSync(reportsDir, { recursive: true }).filter((file) => String(file).endsWith('.md')),
+    ).toHaveLength(1);
   });
 
   it.each([
     ['protected principal', { protectedPrincipalArns: [ANALYST.arn] }, 'skipped-protected'],
     ['monitor mode', { monitorMode: true }, 'skipped-monitor-mode'],
   ])('%s alerted and reported', async (_case, overrides, status) => {
-    const [result] = await run([triageInput([violation('ev-10')])], { config: { ...BASE_CONFIG, ...overrides } });
+    const [result] = await run([triageInput([violation('ev-10')])], {
+      config: { ...BASE_CONFIG, ...overrides },
+    });
 
     expect(result.responseStatus).toBe('succeeded');
     expect(result.containment?.status).toBe(status);
@@ -211,7 +243,10 @@ describe('local response workflows', () => {
   it('Macie not enabled reported', async () => {
     const macieOff: IntegrationHandlers = {
       'macie2:createClassificationJob': () => {
-        throw new IntegrationError('Macie2.AccessDeniedException', 'Macie is not enabled. (Service: Macie2, Status Code: 403)');
+        throw new IntegrationError(
+          'Macie2.AccessDeniedException',
+          'Macie is not enabled. (Service: Macie2, Status Code: 403)',
+        );
       },
     };
     const [result] = await run([triageInput([violation('ev-11')])], { integrations: macieOff });
@@ -225,7 +260,10 @@ describe('local response workflows', () => {
   it('other Macie denial reported failed', async () => {
     const macieDenied: IntegrationHandlers = {
       'macie2:createClassificationJob': () => {
-        throw new IntegrationError('Macie2.AccessDeniedException', 'User is not authorized to perform macie2:CreateClassificationJob');
+        throw new IntegrationError(
+          'Macie2.AccessDeniedException',
+          'User is not authorized to perform macie2:CreateClassificationJob',
+        );
       },
     };
     const [result] = await run([triageInput([violation('ev-12')])], { integrations: macieDenied });

@@ -59,7 +59,7 @@ export interface DataEventOptions {
   readonly errorCode?: string;
 }
 
-/** A CloudTrail S3 data event for one object, as CloudTrail records GetObject and PutObject. */
+/** Builds a CloudTrail S3 data event for one object, in the shape CloudTrail records GetObject and PutObject. */
 export function s3DataEvent(options: DataEventOptions): Record<string, unknown> {
   const bucket = options.bucket ?? PHI_BUCKET;
   const key = options.key ?? 'patients/0001/chart.pdf';
@@ -89,7 +89,7 @@ export function s3DataEvent(options: DataEventOptions): Record<string, unknown> 
   };
 }
 
-/** An S3 management event (GetBucketPolicy), which the validator skips. */
+/** Builds an S3 management event (GetBucketPolicy), which the validator skips. */
 export function managementEvent(eventId: string): Record<string, unknown> {
   return {
     eventVersion: '1.09',
@@ -136,7 +136,7 @@ export function nextSequenceNumber(): string {
   return `4959033827149025660855969253836157109592157598913${String(sequenceCounter).padStart(7, '0')}`;
 }
 
-/** A Kinesis record as Lambda delivers it; `payload` is JSON-encoded unless it is already a string. */
+/** Builds a Kinesis record as Lambda delivers it. `payload` is JSON-encoded unless it is already a string. */
 export function kinesisRecord(payload: unknown, sequenceNumber = nextSequenceNumber()): KinesisStreamRecord {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
   return kinesisRecordWithData(Buffer.from(text, 'utf8').toString('base64'), sequenceNumber);
@@ -168,7 +168,7 @@ export function kinesisEvent(records: readonly KinesisStreamRecord[]): KinesisSt
   return { Records: [...records] };
 }
 
-/** A grant of read and list on the whole PHI bucket for all of 2025, with optional changes. */
+/** Builds a grant of read and list on the whole PHI bucket for all of 2025, with optional changes. */
 export function makeGrant(overrides: Partial<Grant> & Pick<Grant, 'grantId' | 'principalKey'>): Grant {
   return {
     principal: overrides.principalKey,

@@ -13,9 +13,9 @@ export interface ScriptedResponse {
 }
 
 /**
- * An HTTP server on 127.0.0.1 that records JSON-protocol AWS requests (X-Amz-Target and body) and answers
- * each with the next response from `respond`. It stands in for Firehose and Step Functions, which have no
- * local server here; the responses follow the shapes in the AWS API references.
+ * An HTTP server on 127.0.0.1 that records JSON-protocol AWS requests (X-Amz-Target and body) and returns
+ * the next response from `respond` to each. It replaces Firehose and Step Functions, which have no local
+ * server here. The responses follow the shapes in the AWS API references.
  */
 export interface RecordingHttpServer {
   readonly endpoint: string;

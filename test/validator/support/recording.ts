@@ -1,7 +1,7 @@
 /**
- * Recording stand-ins for the validator's ports and Powertools logger. Firehose and Step Functions have
- * no local server here, so handler tests use these recording implementations of the ports; the adapters
- * themselves are tested against a local HTTP server.
+ * Recording implementations of the validator's ports and a recording Powertools logger. Firehose and Step
+ * Functions have no local server here, so handler tests use these ports. The adapters themselves are
+ * tested against a local HTTP server.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItem } from '@aws-lambda-powertools/logger';
@@ -78,7 +78,7 @@ export class RecordingTriageStarter implements TriageStarter {
   }
 }
 
-/** A Lambda context as the runtime passes it; there is no Lambda runtime here. */
+/** Builds a Lambda context as the runtime passes it, because there is no Lambda runtime here. */
 export function lambdaContext(): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
