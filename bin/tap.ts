@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
+import { addComplianceChecks, FAIL_SYNTH_ON_FINDINGS_CONTEXT } from '../lib/compliance';
 import { TapStack } from '../lib/tap-stack';
 
-const app = new App();
+const app = new App({ postCliContext: FAIL_SYNTH_ON_FINDINGS_CONTEXT });
+// Synthesis fails on any HIPAA Security or AWS Solutions finding that no acknowledgment covers.
+addComplianceChecks(app);
 
 new TapStack(app, 'PhiGuard', {
   env: {

@@ -23,6 +23,8 @@ import { ResponseWorkflow } from './constructs/response-workflow';
 import { SecurityAlerts } from './constructs/security-alerts';
 import { TrailHistoryTable } from './constructs/trail-history-table';
 import { TriageWorkflow } from './constructs/triage-workflow';
+import { Canary } from './constructs/canary';
+import { Reconciliation } from './constructs/reconciliation';
 
 export interface SecurityEventStackProps {
   /** Validated deployment settings. */
@@ -81,6 +83,11 @@ export class SecurityEventStack extends Construct {
   /** Express workflow that opens or joins an incident and starts its response once. */
   public readonly triageWorkflow: TriageWorkflow;
 
+  /** Scheduled comparison of the trail with the archive that re-injects missing events. */
+  public readonly reconciliation: Reconciliation;
+  /** Granted and ungranted canary readers of a synthetic PHI object; undefined when `canaryEnabled` is false. */
+  public readonly canary?: Canary;
+
   constructor(scope: Construct, id: string, props: SecurityEventStackProps) {
     super(scope, id);
     const { config } = props;
@@ -129,9 +136,22 @@ export class SecurityEventStack extends Construct {
     });
     const decisionDeliveryStream: firehose.IDeliveryStream = this.decisionAnalytics.deliveryStream;
 
+    // --- Canary roles (before containment, which must protect them) ---
+    if (config.canaryEnabled) {
+      this.canary = new Canary(this, 'Canary', {
+        phiBucket: this.buckets[0],
+        grantsTable: this.grantsTable,
+        intervalMinutes: config.canaryIntervalMinutes,
+        removalPolicy,
+      });
+    }
+
     // --- Incident response ---
     this.incidentStore = new IncidentStore(this, 'IncidentStore', { removalPolicy });
-    this.securityAlerts = new SecurityAlerts(this, 'SecurityAlerts', { emails: config.alertEmails, removalPolicy });
+    this.securityAlerts = new SecurityAlerts(this, 'SecurityAlerts', {
+      emails: config.alertEmails,
+      removalPolicy,
+    });
     this.trailHistory = new TrailHistoryTable(this, 'TrailHistory', {
       trailBucket: this.trailBucket,
       trailKey: this.auditTrail.key,
@@ -143,6 +163,7 @@ export class SecurityEventStack extends Construct {
       monitorMode: config.monitorMode,
       roleContainmentMode: config.roleContainmentMode,
       incidentsTable: this.incidentStore.table,
+      pipelineRoles: this.canary?.roles,
     });
     this.responseWorkflow = new ResponseWorkflow(this, 'Response', {
       incidentsTable: this.incidentStore.table,
@@ -177,6 +198,21 @@ export class SecurityEventStack extends Construct {
     });
     this.validatorFunction = this.validator.function;
     this.validatorDeadLetterQueue = this.validator.deadLetterQueue;
+
+    // --- Reconciliation and canary alarms ---
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      stream: this.stream,
+      streamKey: this.streamKey,
+      trailHistory: this.trailHistory,
+      trailBucket: this.trailBucket,
+      auditQueries: this.auditQueries,
+      evidenceBucket: this.evidenceArchive.bucket,
+      evidenceKey: this.evidenceArchive.key,
+      monitoredBucketNames: this.phiBuckets.bucketNames,
+      schedule: config.reconciliationSchedule,
+      removalPolicy,
+    });
+    this.canary?.watchDecisions(this.validatorFunction);
 
     // --- Monitoring ---
   }

@@ -18,7 +18,7 @@ export interface ContainmentFunctionProps {
   readonly protectedPrincipalArns?: readonly string[];
   /**
    * phi-guard's own roles (workflows, validator, canary). They are protected like the listed ARNs.
-   * @default - none; the function's own role is protected in any case
+   * @default - none, but the function's own role is protected in any case
    */
   readonly pipelineRoles?: readonly iam.IRole[];
   /**
@@ -27,7 +27,7 @@ export interface ContainmentFunctionProps {
    */
   readonly monitorMode?: boolean;
   /**
-   * How a role session is contained: `token-issue-time` ends every live session of the role, `session`
+   * Containment of role sessions: `token-issue-time` ends every live session of the role, and `session`
    * denies the one session.
    * @default 'token-issue-time'
    */
@@ -45,7 +45,7 @@ export interface ContainmentFunctionProps {
 const USER_ACTIONS = ['iam:GetUserPolicy', 'iam:PutUserPolicy'];
 const ROLE_ACTIONS = ['iam:GetRolePolicy', 'iam:PutRolePolicy'];
 const BUCKET_POLICY_ACTIONS = ['s3:GetBucketPolicy', 's3:PutBucketPolicy'];
-/** What DynamoDB needs from the table's customer managed key to read and write items for the caller. */
+/** Actions on the table's customer managed key that DynamoDB needs to read and write items for the caller. */
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 /** Roles that containment never changes: service-linked roles and IAM Identity Center roles. */
 const SERVICE_ROLE_PATHS = ['role/aws-service-role/*', 'role/aws-reserved/*'];
@@ -145,9 +145,9 @@ function protectedArns(props: ContainmentFunctionProps, role: iam.IRole): string
 }
 
 /**
- * The protected ARNs that name IAM users or roles, as deny resources. A user or role ARN without path
+ * Selects the protected ARNs that name IAM users or roles, as deny resources. A user or role ARN without path
  * also gets a `*` path form, because IAM matches resources against the ARN with its path. Role session
- * ARNs are left out: denying their whole role would stop containment of the role's other sessions.
+ * ARNs are left out, because denying their whole role would stop containment of the role's other sessions.
  */
 function protectedIamArns(props: ContainmentFunctionProps, role: iam.IRole): string[] {
   return protectedArns(props, role).flatMap((arn) => {

@@ -168,7 +168,7 @@ function completedHistory(scope: Construct, options: HistoryQueryOptions): sfn.P
     ),
     details: {
       queryExecutionId: sfn.JsonPath.stringAt('$.history.query.queryExecutionId'),
-      // The first row holds the column names.
+      // The first row contains the column names.
       rows,
     },
   });
@@ -303,7 +303,7 @@ function classificationJobRequest(scope: Construct): Record<string, unknown> {
 }
 
 /**
- * Macie answers every call with AccessDeniedException and the message "Macie is not enabled" while it
+ * Macie rejects every call with AccessDeniedException and the message "Macie is not enabled" while it
  * is off in the account and Region. Any other access denial is a failure.
  */
 function isMacieEnabled(scope: Construct, failed: sfn.State): sfn.Choice {
@@ -350,7 +350,7 @@ function pollLoop(scope: Construct, parts: PollLoopParts): sfn.IChainable {
   return startCounting.next(parts.wait).next(parts.check).next(parts.decide);
 }
 
-/** A Pass state whose output is one `InvestigationOutcome`. */
+/** Creates a Pass state whose output is one `InvestigationOutcome`. */
 function outcome(scope: Construct, name: string, status: string, fields: Record<string, unknown>): sfn.Pass {
   return new sfn.Pass(scope, name, { parameters: { status, ...fields } });
 }

@@ -13,7 +13,7 @@ import { PhiGuardFunction } from './lambda-defaults';
 import type { TrailHistoryTable } from './trail-history-table';
 import { acknowledgeWorkflowRole, grantItemAccess, invokeLambda, workflowLogGroup } from './triage-workflow';
 
-/** State names of the response workflow; the local runner answers its tasks by these names. */
+/** State names of the response workflow, which the local runner maps its task handlers to. */
 export const RESPONSE_STATES = {
   contain: 'Contain principal',
   formatEscalation: 'Format escalation alert',
@@ -75,10 +75,12 @@ export interface ResponseWorkflowProps {
 }
 
 /**
- * The Standard workflow that responds to one new incident, in this order: contain the principal (on
- * failure: publish an escalation alert, then fail), alert the security team, investigate (Athena over
- * the CloudTrail history and a Macie job over the touched objects, in parallel, where a failed branch
- * is recorded instead of stopping the response), write the hash-chained report and announce it.
+ * The Standard workflow that responds to one new incident, in this order:
+ * 1. Contain the principal. If containment fails, publish an escalation alert and fail the execution.
+ * 2. Alert the security team.
+ * 3. Investigate in parallel: an Athena query over the CloudTrail history and a Macie job over the
+ *    touched objects. A failed branch is recorded in the report instead of stopping the response.
+ * 4. Write the hash-chained report and announce it.
  *
  * Input: `{ incident: Incident, touched: { buckets: string[], keys: string[] } }`.
  */
@@ -107,7 +109,7 @@ export class ResponseWorkflow extends Construct {
       logs: {
         destination: workflowLogGroup(this, 'response', props.logRemovalPolicy),
         level: sfn.LogLevel.ALL,
-        // Execution data holds object keys, which can name patients; the incident and its report keep them.
+        // Execution data contains object keys, which can name patients. The incident and its report keep them.
         includeExecutionData: false,
       },
     });
@@ -182,7 +184,7 @@ export class ResponseWorkflow extends Construct {
       payload: sfn.TaskInput.fromObject({
         incident: sfn.JsonPath.objectAt('$.incident'),
         // NOTE: the alert formatter requires a containment result, which a failed containment never
-        // returned, so this placeholder stands in for it; the error below it says what failed.
+        // returned, so this placeholder takes its place. The error in the alert describes the failure.
         containment: {
           status: 'alert-only',
           strategy: 'none',

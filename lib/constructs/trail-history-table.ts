@@ -137,11 +137,12 @@ export class TrailHistoryTable extends Construct {
   }
 
   /**
-   * Grants what running an investigation query in the workgroup needs: `athena:StartQueryExecution`,
-   * `athena:GetQueryExecution`, `athena:GetQueryResults` and `athena:StopQueryExecution` on the workgroup;
-   * `glue:GetDatabase`, `glue:GetTable` and `glue:GetPartitions` on the catalog, database and table;
-   * `s3:GetObject` on the trail's log files and `s3:ListBucket` and `s3:GetBucketLocation` on the trail bucket;
-   * read and write on the results prefix; and the KMS actions for both keys.
+   * Grants what running an investigation query in the workgroup needs:
+   * - `athena:StartQueryExecution`, `GetQueryExecution`, `GetQueryResults` and `StopQueryExecution` on the workgroup.
+   * - `glue:GetDatabase`, `glue:GetTable` and `glue:GetPartitions` on the catalog, database and table.
+   * - `s3:GetObject` on the trail's log files, and `s3:ListBucket` and `s3:GetBucketLocation` on the trail bucket.
+   * - `s3:GetObject`, `s3:PutObject` and the multipart upload actions on the results prefix.
+   * - `kms:Decrypt` on the trail key, and `kms:Decrypt` and `kms:GenerateDataKey` on the results key.
    */
   public grantQuery(grantee: iam.IGrantable): void {
     const stack = Stack.of(this);

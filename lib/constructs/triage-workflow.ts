@@ -8,7 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { functionLogKey, PhiGuardFunction } from './lambda-defaults';
 
-/** State names of the triage workflow; the local runner answers its tasks by these names. */
+/** State names of the triage workflow, which the local runner maps its task handlers to. */
 export const TRIAGE_STATES = {
   triage: 'Triage violations',
   isNew: 'Is the incident new?',
@@ -87,7 +87,7 @@ export class TriageWorkflow extends Construct {
       logs: {
         destination: workflowLogGroup(this, 'triage', props.logRemovalPolicy),
         level: sfn.LogLevel.ALL,
-        // Execution data holds object keys, which can name patients; the incident and its report keep them.
+        // Execution data contains object keys, which can name patients. The incident and its report keep them.
         includeExecutionData: false,
       },
     });
@@ -144,7 +144,7 @@ export interface InvokeLambdaOptions {
    * @default - the state input
    */
   readonly payload?: sfn.TaskInput;
-  /** Where the function's result goes in the state data. */
+  /** Reference path of the function's result in the state data. */
   readonly resultPath: string;
 }
 

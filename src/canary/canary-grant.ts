@@ -2,8 +2,13 @@
 import { principalKeyOf } from '../domain/grants';
 import type { Grant } from '../domain/types';
 
-/** Id of the canary grant in the grants table. */
-export const CANARY_GRANT_ID = 'phi-guard-canary';
+/** Id of the granted canary role's read grant in the grants table. */
+export const CANARY_READ_GRANT_ID = 'phi-guard-canary-read';
+/**
+ * Id of the setup function's grant to write and delete the synthetic object. Without it, writing the
+ * object would itself be a violation that opens an incident against the setup function.
+ */
+export const CANARY_SETUP_GRANT_ID = 'phi-guard-canary-setup';
 
 /** Content of the synthetic object: no PHI, so a read by the ungranted role exposes nothing. */
 export const CANARY_OBJECT_CONTENT = 'phi-guard canary object: synthetic data, no protected health information.\n';
@@ -13,7 +18,9 @@ const GRANT_EXPIRES_AT = '9999-12-31T23:59:59.000Z';
 
 export interface CanaryGrantInput {
   /** ARN of the granted canary role. */
-  readonly roleArn: string;
+  readonly readerRoleArn: string;
+  /** ARN of the setup function's role, which writes and deletes the object. */
+  readonly setupRoleArn: string;
   readonly bucket: string;
   /** Key of the synthetic object; the grant covers this key (as a prefix) only. */
   readonly key: string;
@@ -21,18 +28,22 @@ export interface CanaryGrantInput {
   readonly notBefore: string;
 }
 
-/** Builds the read grant of the granted canary role on the synthetic object. */
-export function buildCanaryGrant(input: CanaryGrantInput): Grant {
-  return {
-    grantId: CANARY_GRANT_ID,
-    principal: input.roleArn,
-    principalKey: principalKeyOf(input.roleArn).principalKey,
+/** Builds the two canary grants: read for the granted canary role, write and delete for the setup role. */
+export function buildCanaryGrants(input: CanaryGrantInput): Grant[] {
+  const grant = (grantId: string, roleArn: string, actions: Grant['actions']): Grant => ({
+    grantId,
+    principal: roleArn,
+    principalKey: principalKeyOf(roleArn).principalKey,
     bucket: input.bucket,
     prefix: input.key,
-    actions: ['read'],
+    actions,
     notBefore: input.notBefore,
     expiresAt: GRANT_EXPIRES_AT,
     purpose: 'operations',
     breakGlass: false,
-  };
+  });
+  return [
+    grant(CANARY_READ_GRANT_ID, input.readerRoleArn, ['read']),
+    grant(CANARY_SETUP_GRANT_ID, input.setupRoleArn, ['write', 'delete']),
+  ];
 }

@@ -6,7 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { compareWithArchive, type Comparison } from '../reconcile/compare';
 import { toEventBridgeEvent } from '../reconcile/envelope';
-import { LocalInputError, readDecisionEventIds, readTrailRecords, yieldsDecision } from '../reconcile/local-files';
+import {
+  LocalInputError,
+  readDecisionEventIds,
+  readTrailRecords,
+  yieldsDecision,
+} from '../reconcile/local-files';
 import { InputPathError, listInputFiles } from './replay/input-files';
 import { CliIo, EXIT_CODES, errorMessage, processIo, writeLine } from './io';
 import { bucketList } from './options';
@@ -32,13 +37,20 @@ export function registerReconcileCommand(program: Command, io: CliIo = processIo
         'compares the trail with the evidence archive. Exit code 0: nothing is missing; 1: invalid ' +
         `arguments or files; ${EVENTS_MISSING_EXIT_CODE}: events are missing and are listed.`,
     )
-    .requiredOption('--trail <dir>', 'folder of CloudTrail files, searched recursively (.json, .json.gz, .jsonl, .gz)')
+    .requiredOption(
+      '--trail <dir>',
+      'folder of CloudTrail files, searched recursively (.json, .json.gz, .jsonl, .gz)',
+    )
     .requiredOption('--decisions <file>', 'decisions file (JSON lines) written by `phi-guard replay --out`')
     .option(
       '--out <file>',
       'write each missing event as the EventBridge event the rule would have sent, one JSON document per line',
     )
-    .option('--buckets <names>', 'comma-separated PHI buckets whose events count (default: every bucket)', bucketList)
+    .option(
+      '--buckets <names>',
+      'comma-separated PHI buckets whose events count (default: every bucket)',
+      bucketList,
+    )
     .action(async (options: ReconcileCommandOptions) => {
       io.setExitCode(await runReconcileCommand(options, io));
     });

@@ -30,13 +30,16 @@ export interface ContainHandlerDependencies {
   readonly settings: ContainmentSettings;
   /** Source of the containment time, which role token-issue-time denies compare against. */
   readonly clock: () => Date;
-  /** @default a Powertools logger for the `phi-guard-contain` service */
+  /**
+   * Logger of the handler's JSON log lines.
+   * @default a Powertools logger for the `phi-guard-contain` service
+   */
   readonly logger?: Logger;
 }
 
 /**
  * Creates the containment handler. In dry run it returns the policy that it would attach and calls no
- * AWS API, not even to record the result; otherwise it applies the containment and records the result
+ * AWS API, not even to record the result. Otherwise it applies the containment and records the result
  * on the incident.
  */
 export function createContainHandler(
@@ -58,16 +61,22 @@ export function createContainHandler(
       return result;
     }
 
-    const result = await applyContainment({ iam: deps.iam, s3: deps.s3 }, plan);
-    logger.info('Containment finished.', {
-      ...ids,
-      status: result.status,
-      strategy: result.strategy,
-      target: result.target,
-    });
+    try {
+      const result = await applyContainment({ iam: deps.iam, s3: deps.s3 }, plan);
+      logger.info('Containment finished.', {
+        ...ids,
+        status: result.status,
+        strategy: result.strategy,
+        target: result.target,
+      });
 
-    await deps.incidents.recordContainment(incident.incidentId, result);
-    return result;
+      await deps.incidents.recordContainment(incident.incidentId, result);
+      return result;
+    } catch (error) {
+      // Rethrown so that the workflow escalates; logged here because only this line carries the ids.
+      logger.error('Containment failed.', { ...ids, error: error as Error });
+      throw error;
+    }
   };
 }
 

@@ -10,13 +10,18 @@ import { formatAlert, type AlertInput, type AlertMessage } from '../response/ale
 
 export type FormatAlertHandler = (event: AlertInput, context?: Context) => Promise<AlertMessage>;
 
-/** Creates the handler; the logger is the only dependency. */
-export function createFormatAlertHandler(logger = new Logger({ serviceName: 'phi-guard-alert' })): FormatAlertHandler {
+/** Creates the handler. The logger is its only dependency. */
+export function createFormatAlertHandler(
+  logger = new Logger({ serviceName: 'phi-guard-alert' }),
+): FormatAlertHandler {
   return async (event, context) => {
     if (context !== undefined) logger.addContext(context);
 
     const alert = formatAlert(event);
-    logger.info('Alert formatted', { incidentId: event.incident.incidentId, alertKind: event.kind ?? 'incident' });
+    logger.info('Alert formatted', {
+      incidentId: event.incident.incidentId,
+      alertKind: event.kind ?? 'incident',
+    });
     return alert;
   };
 }

@@ -31,7 +31,7 @@ const athena = new AthenaQueryRunner({
 });
 const reinjector = new KinesisReinjector({
   client: new KinesisClient({ requestHandler: requestHandler() }),
-  streamArn: environment.streamArn,
+  streamName: environment.streamName,
 });
 const reports = new ReportStore(s3, environment.evidenceBucket);
 const queries = (window: ReconciliationWindow, runAt: Date) =>

@@ -31,7 +31,7 @@ export interface ReportHandlerOptions {
 
 export type ReportHandler = (event: ReportRequest, context?: Context) => Promise<ReportLocation>;
 
-/** Creates the report handler; tests and the local runner pass local clients and stores. */
+/** Creates the report handler. Tests and the local runner pass local clients and stores. */
 export function createReportHandler(options: ReportHandlerOptions): ReportHandler {
   const repository = new IncidentRepository(options.dynamoDb, options.tableName, {
     ...options.repositoryOptions,
@@ -59,12 +59,16 @@ const dynamoDb = new DynamoDBClient({});
 const s3 = new S3Client({});
 let configuredHandler: ReportHandler | undefined;
 
-/** Lambda handler; reads its configuration from the environment on the first invocation. */
+/** Lambda handler. It reads its configuration from the environment on the first invocation. */
 export async function handler(event: ReportRequest, context: Context): Promise<ReportLocation> {
   configuredHandler ??= createReportHandler({
     dynamoDb,
     tableName: requireEnv('INCIDENTS_TABLE_NAME'),
-    store: new S3ReportStore(s3, requireEnv('EVIDENCE_BUCKET_NAME'), parseObjectLockMode(process.env.OBJECT_LOCK_MODE)),
+    store: new S3ReportStore(
+      s3,
+      requireEnv('EVIDENCE_BUCKET_NAME'),
+      parseObjectLockMode(process.env.OBJECT_LOCK_MODE),
+    ),
     retentionDays: requireIntegerEnv('REPORT_RETENTION_DAYS', { min: 1, max: 36_500 }),
   });
   return configuredHandler(event, context);

@@ -1,7 +1,7 @@
 /**
  * Lambda entry of the triage step: opens or joins the principal's incident for one triage input.
  *
- * Input: `TriageInput`. Output: `TriageResult`; start the response workflow only when `isNew` is true,
+ * Input: `TriageInput`. Output: `TriageResult`. Start the response workflow only when `isNew` is true,
  * with the incident id as the execution name.
  * Environment: `INCIDENTS_TABLE_NAME` (required), `INCIDENT_WINDOW_MINUTES` (1-1440, default 15).
  */
@@ -31,7 +31,7 @@ export interface TriageHandlerOptions {
 
 export type TriageHandler = (event: TriageInput, context?: Context) => Promise<TriageResult>;
 
-/** Creates the triage handler; tests and the local runner pass a client of a local DynamoDB. */
+/** Creates the triage handler. Tests and the local runner pass a client of a local DynamoDB. */
 export function createTriageHandler(options: TriageHandlerOptions): TriageHandler {
   const repository = new IncidentRepository(options.client, options.tableName, options.repositoryOptions);
   const windowMinutes = options.windowMinutes ?? DEFAULT_INCIDENT_WINDOW_MINUTES;
@@ -63,12 +63,15 @@ export function createTriageHandler(options: TriageHandlerOptions): TriageHandle
 const dynamoDb = new DynamoDBClient({});
 let configuredHandler: TriageHandler | undefined;
 
-/** Lambda handler; reads its configuration from the environment on the first invocation. */
+/** Lambda handler. It reads its configuration from the environment on the first invocation. */
 export async function handler(event: TriageInput, context: Context): Promise<TriageResult> {
   configuredHandler ??= createTriageHandler({
     client: dynamoDb,
     tableName: requireEnv('INCIDENTS_TABLE_NAME'),
-    windowMinutes: readIntegerEnv('INCIDENT_WINDOW_MINUTES', DEFAULT_INCIDENT_WINDOW_MINUTES, { min: 1, max: 1440 }),
+    windowMinutes: readIntegerEnv('INCIDENT_WINDOW_MINUTES', DEFAULT_INCIDENT_WINDOW_MINUTES, {
+      min: 1,
+      max: 1440,
+    }),
   });
   return configuredHandler(event, context);
 }

@@ -16,9 +16,12 @@ import { StepFunctionsTriageStarter } from '../validator/sfn-triage-starter';
 
 const environment = readValidatorEnvironment(process.env);
 
-/** Bounded timeouts, so that a stalled connection fails its principals' records instead of the whole invocation. */
+/**
+ * Bounded timeouts, so that a stalled connection fails its principals' records instead of the whole invocation.
+ * Without `throwOnRequestTimeout`, @smithy/node-http-handler 4 only logs a warning when `requestTimeout` passes.
+ */
 const requestHandler = (): NodeHttpHandler =>
-  new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 });
+  new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true });
 
 const logger = new Logger({ serviceName: environment.serviceName });
 const metrics = new Metrics({

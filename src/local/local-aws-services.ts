@@ -1,7 +1,7 @@
 /**
- * Local answers to the AWS service integrations of phi-guard's workflows (SNS Publish, Athena, Macie and
+ * Local responses to the AWS service integrations of phi-guard's workflows (SNS Publish, Athena, Macie and
  * Step Functions StartExecution), in the response shapes of each service's API reference. Athena and
- * Macie cannot run locally, so their default answers are labelled local outcomes: a query and a job
+ * Macie cannot run locally, so their default responses are labelled local outcomes: a query and a job
  * whose ids start with `local-replay-` and that end cancelled without running.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** Answers one service integration request (the task's effective `Parameters`) with the service's response. */
+/** Returns the service's response to one integration request (the task's effective `Parameters`). */
 export type IntegrationHandler = (request: JsonObject) => Promise<JsonValue> | JsonValue;
 
 /**
@@ -35,7 +35,7 @@ export interface PublishedMessage {
   readonly messageId: string;
 }
 
-/** Answers SNS Publish with `{ MessageId }` and appends each message to `published`. */
+/** Responds to SNS Publish with `{ MessageId }` and appends each message to `published`. */
 export function localSnsPublish(published: PublishedMessage[]): IntegrationHandler {
   return (request) => {
     const messageId = randomUUID();
@@ -54,7 +54,7 @@ export const LOCAL_ATHENA_REASON =
   'Local replay: Athena cannot run locally, so no CloudTrail history was queried.';
 
 /**
- * Athena as a local run answers it: every query is accepted and then reported `CANCELLED` with
+ * Returns local Athena responses: every query is accepted and then reported `CANCELLED` with
  * `LOCAL_ATHENA_REASON`, so the report records that no history was queried.
  */
 export function localAthena(): IntegrationHandlers {
@@ -74,7 +74,7 @@ export function localAthena(): IntegrationHandlers {
 }
 
 /**
- * Macie as a local run answers it: every job is created with an id that starts with
+ * Returns local Macie responses: every job is created with an id that starts with
  * `local-replay-macie-` and is then reported `CANCELLED`, so the report records that nothing was scanned.
  */
 export function localMacie(): IntegrationHandlers {
@@ -139,7 +139,7 @@ export class LocalExecutionRegistry {
     return { ExecutionArn: executionArn, StartDate: started.startDate };
   };
 
-  /** Returns the executions started since the last call and forgets them. */
+  /** Returns the executions started since the last call and removes them from the pending list. */
   takeStarted(): StartedExecution[] {
     const started = this.pending;
     this.pending = [];

@@ -1,7 +1,7 @@
 /**
- * Runs a synthesized state machine definition with aws-local-stepfunctions, answering every Task state
+ * Runs a synthesized state machine definition with aws-local-stepfunctions, handling every Task state
  * in this process: Lambda tasks call handler functions, service integrations call `IntegrationHandlers`.
- * No task falls through to AWS: a definition with a task that nothing answers is rejected before it runs.
+ * No task falls through to AWS: a definition with a task that has no local handler is rejected before it runs.
  */
 import {
   ExecutionError,
@@ -23,7 +23,7 @@ export interface TaskSources {
   readonly integrations: IntegrationHandlers;
 }
 
-/** How one local execution ended. */
+/** Final status of one local execution, with its output or error. */
 export type ExecutionOutcome =
   | { readonly status: 'succeeded'; readonly output: unknown; readonly taskCalls: readonly string[] }
   | {
@@ -73,7 +73,7 @@ export async function runExecution(
 
 type States = StateMachineDefinition['States'];
 
-/** Every state of the definition, including those in Parallel branches and Map item processors. */
+/** Lists every state of the definition, including those in Parallel branches and Map item processors. */
 function allStates(states: States): [string, States[string]][] {
   return Object.entries(states).flatMap(([name, state]) => {
     const nested: StateMachineDefinition[] =
@@ -113,7 +113,9 @@ function taskHandlers(
   }
 
   if (unanswered.length > 0) {
-    throw new Error(`No local handler answers these Task states: ${unanswered.join(', ')}.`);
+    throw new Error(
+      `No local handler is defined for these Task states: ${unanswered.join(', ')}. Add one before running the definition.`,
+    );
   }
   return handlers;
 }

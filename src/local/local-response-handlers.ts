@@ -28,7 +28,7 @@ export interface ContainmentClients {
 
 export interface LocalHandlerOptions {
   readonly config: PhiGuardConfig;
-  /** Client of the local DynamoDB that holds the incidents table. */
+  /** Client of the local DynamoDB that contains the incidents table. */
   readonly dynamoDb: DynamoDBClient;
   readonly tableName: string;
   /** Directory that reports are written to, with the evidence bucket's key layout. */

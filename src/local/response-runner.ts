@@ -1,9 +1,9 @@
 /**
- * Local response for `phi-guard replay --reports DIR`: runs each triage input through the synthesized
+ * Local response for `phi-guard replay --reports DIR`. Each triage input runs through the synthesized
  * triage workflow and each new incident through the synthesized response workflow, with
  * aws-local-stepfunctions. Lambda tasks run the real handlers in this process against a dynalite
- * incidents table; containment is a dry run that prints the policy it would attach; reports are
- * written under DIR; SNS, Athena and Macie are answered locally (see `local-aws-services.ts`).
+ * incidents table. Containment is a dry run that prints the policy it would attach, and reports are
+ * written under DIR. SNS, Athena and Macie requests get local responses (see `local-aws-services.ts`).
  */
 import type { PhiGuardConfig } from '../../lib/config';
 import type { TriageInput } from '../domain/types';
@@ -64,18 +64,18 @@ export interface LocalResponseOptions {
   readonly clock?: () => Date;
 }
 
-/** What the local workflows did for one triage input (one principal of one batch). */
+/** Outcome of the local workflows for one triage input (one principal of one batch). */
 export interface LocalResponseResult {
   readonly principalKey: string;
   readonly incidentId: string;
   /** True when this input opened the incident and so started its response. */
   readonly isNew: boolean;
   /**
-   * What the triage did about the response: `started` it, found it `already-started` under the incident
+   * Triage action on the response: `started` it, found it `already-started` under the incident
    * id (a redelivered input), or `not-needed` because the input joined an open incident.
    */
   readonly responseStart: 'started' | 'already-started' | 'not-needed';
-  /** How the response execution ended; undefined when this input started none. */
+  /** Final status of the response execution; undefined when this input started none. */
   readonly responseStatus?: 'succeeded' | 'failed';
   /** Error name and cause of a failed response execution. */
   readonly responseError?: string;

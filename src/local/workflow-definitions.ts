@@ -73,7 +73,7 @@ function synthesizeResources(config: PhiGuardConfig): Resources {
   }
 }
 
-/** The feature flags of cdk.json, plus an empty list of stacks to bundle so that no esbuild runs. */
+/** Returns the feature flags of cdk.json, plus an empty list of stacks to bundle so that no esbuild runs. */
 function synthContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;

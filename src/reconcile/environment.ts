@@ -2,8 +2,8 @@
 import type { ReconciliationTables } from './queries';
 
 export interface ReconcileEnvironment {
-  /** `STREAM_ARN`: the ingestion stream that missing events are put back into. */
-  readonly streamArn: string;
+  /** `STREAM_NAME`: the ingestion stream that missing events are put back into. */
+  readonly streamName: string;
   /** `EVIDENCE_BUCKET`: the bucket of the reconciliation report. */
   readonly evidenceBucket: string;
   /** `ATHENA_WORKGROUP`. */
@@ -42,7 +42,7 @@ export function readReconcileEnvironment(env: Readonly<Record<string, string | u
   };
 
   const settings: ReconcileEnvironment = {
-    streamArn: text('STREAM_ARN'),
+    streamName: text('STREAM_NAME'),
     evidenceBucket: text('EVIDENCE_BUCKET'),
     workGroup: text('ATHENA_WORKGROUP'),
     tables: {

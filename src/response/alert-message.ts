@@ -2,7 +2,7 @@
  * Alert text for the SNS topic of security alerts. Pure: no AWS imports.
  *
  * Alerts name the principal, the incident, its severity, counts and key prefixes, and the containment
- * result. They never contain object keys, because keys can carry patient identifiers; the report lists them.
+ * result. They never contain object keys, because keys can carry patient identifiers. The report lists them.
  */
 import type { ContainmentResult, Incident, ReportLocation } from './types';
 
@@ -59,7 +59,8 @@ function subjectText(kind: AlertKind, incident: Incident): string {
   const principal = shortPrincipal(incident.principal.arn || incident.principal.key);
   if (kind === 'escalation') return `[phi-guard] ESCALATION: containment failed for ${principal}`;
   if (kind === 'report') return `[phi-guard] Report written for incident ${incident.incidentId}`;
-  if (incident.kind === 'break-glass-review') return `[phi-guard] Break-glass access to review by ${principal}`;
+  if (incident.kind === 'break-glass-review')
+    return `[phi-guard] Break-glass access to review by ${principal}`;
   return `[phi-guard] ${incident.severity.toUpperCase()} PHI access violation by ${principal}`;
 }
 
@@ -69,7 +70,8 @@ function headline(kind: AlertKind, incident: Incident): string[] {
       incident.kind === 'violation'
         ? 'phi-guard found access to PHI that no grant allowed.'
         : 'phi-guard recorded access to PHI under a break-glass grant, which needs a review.',
-    escalation: 'Containment of this incident failed. Contain the principal by hand and check the response workflow.',
+    escalation:
+      'Containment of this incident failed. Contain the principal by hand and check the response workflow.',
     report: 'The incident report is written to the evidence bucket under Object Lock.',
   };
   return [lines[kind], ''];
@@ -89,9 +91,8 @@ function incidentLines(incident: Incident): string[] {
     `Counts: ${counts.violations} violations, ${counts.deniedAttempts} denied attempts, ${counts.reads} reads, ` +
       `${counts.writes} writes, ${counts.deletes} deletes, ${counts.lists} lists, ${counts.objects} objects ` +
       `in ${counts.prefixes} key prefixes`,
-    'Key prefixes:',
-    ...safePrefixes(incident).map((prefix) => `  - ${prefix}`),
-    ...(incident.prefixes.length < counts.prefixes ? [`  (${counts.prefixes - incident.prefixes.length} more)`] : []),
+    'Top-level key prefixes:',
+    ...topLevelPrefixes(incident).map((prefix) => `  - ${prefix}`),
     '',
   ];
 }
@@ -120,10 +121,18 @@ function reportLines(report: ReportLocation): string[] {
   ];
 }
 
-/** Prefixes never name an object, but a prefix equal to a listed object key is dropped all the same. */
-function safePrefixes(incident: Incident): string[] {
+/**
+ * Returns the distinct `bucket/folder/` prefixes of the incident. Alerts travel by e-mail, and deeper
+ * folders often name a patient (`patients/MRN-1/`), so only the first folder is shown; the report and
+ * the incident keep the two-folder prefixes.
+ */
+function topLevelPrefixes(incident: Incident): string[] {
   const objectKeys = new Set(incident.objectKeys);
-  return incident.prefixes.filter((prefix) => !objectKeys.has(prefix));
+  const prefixes = incident.prefixes.map((prefix) => {
+    const [bucket, folder] = prefix.split('/');
+    return folder === undefined || folder === '' ? `${bucket}/` : `${bucket}/${folder}/`;
+  });
+  return [...new Set(prefixes)].filter((prefix) => !objectKeys.has(prefix));
 }
 
 /** Reads the message of an Error, of a Step Functions `{ Error, Cause }` object or of a Lambda error cause. */

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 export function canonicalJson(value: unknown): string {
   const json = toJsonValue(value);
   if (json === null || typeof json !== 'object') return serializeScalar(json);
-  if (Array.isArray(json)) return `[${json.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(json))
+    return `[${json.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
 
   const record = json as Record<string, unknown>;
   const fields = Object.keys(record)
@@ -36,7 +37,12 @@ function serializeScalar(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new TypeError(`Canonical JSON cannot represent the number ${value}.`);
   }
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+  if (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    typeof value === 'boolean'
+  ) {
     return JSON.stringify(value);
   }
   throw new TypeError(`Canonical JSON cannot represent a value of type ${typeof value}.`);

@@ -1,6 +1,6 @@
 /** Errors raised by the incident response runtime. */
 
-/** A triage input that breaks the contract; retrying it gives the same result. */
+/** A triage input that breaks the contract. Retrying it gives the same result. */
 export class InvalidTriageInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,7 +30,7 @@ export class IncidentWriteConflictError extends Error {
   }
 }
 
-/** A report request without a valid incident id; retrying it gives the same result. */
+/** A report request without a valid incident id. Retrying it gives the same result. */
 export class InvalidReportRequestError extends Error {
   constructor(message: string) {
     super(message);

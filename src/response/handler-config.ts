@@ -26,7 +26,11 @@ export function readIntegerEnv(
 }
 
 /** Returns the variable as an integer within [min, max]. @throws Error when it is missing or out of range. */
-export function requireIntegerEnv(name: string, range: IntegerRange, env: NodeJS.ProcessEnv = process.env): number {
+export function requireIntegerEnv(
+  name: string,
+  range: IntegerRange,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   return parseInteger(name, requireEnv(name, env), range);
 }
 

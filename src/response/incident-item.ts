@@ -3,7 +3,12 @@
  */
 import { SHORT_HASH_LENGTH } from './incident-keys';
 import type { IncidentState, TrackedTokens } from './incident-state';
-import { INCIDENT_LIST_ATTRIBUTES, INCIDENT_LIST_PARTITION, incidentKey, openWindowKey } from './incidents-table';
+import {
+  INCIDENT_LIST_ATTRIBUTES,
+  INCIDENT_LIST_PARTITION,
+  incidentKey,
+  openWindowKey,
+} from './incidents-table';
 import type { Incident, IncidentKind } from './types';
 
 /** An incident as stored, with the version that the next conditional write must match. */
@@ -20,9 +25,9 @@ export interface OpenWindow {
   readonly kind: IncidentKind;
   readonly openedAt: string;
   readonly windowEndsAt: string;
-  /** First decision of the triage input that opened the window; its redeliveries report `isNew` too. */
+  /** First decision of the triage input that opened the window. Redeliveries of that input report `isNew` too. */
   readonly openingDecisionId: string;
-  /** Incident the principal had before this one; its tracked decisions are not counted again. */
+  /** Incident the principal had before this one. Decisions it tracked are not counted again. */
   readonly previousIncidentId?: string;
 }
 

@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncidentKind } from './types';
+import { keyPrefix as domainKeyPrefix } from '../domain/key-prefix';
 
 /** Length of `shortHash` tokens: 8 bytes of SHA-256 in unpadded base64url. */
 export const SHORT_HASH_LENGTH = 11;
@@ -32,14 +33,10 @@ export function createIncidentId(principalKey: string, kind: IncidentKind, windo
 }
 
 /**
- * Returns `bucket/` followed by at most the first two folder segments of the key, each with its trailing `/`.
- * The object name (the part after the last `/`) is never included, so a prefix never equals a full key.
- * For list actions the key is the listed prefix, and only its complete folders count.
- * NOTE: a folder name can itself carry an identifier (such as `patients/12345/`); alerts show these prefixes.
+ * Returns `bucket/` followed by at most the first two folder segments of the key, as decisions carry it.
+ * For list actions the key is the listed prefix, and only its complete folders count. Alerts show only
+ * the first folder, because deeper folders can name a patient.
  */
 export function keyPrefix(bucket: string, key: string): string {
-  const folders = key.split('/').slice(0, -1);
-  const kept = folders.slice(0, 2).filter((segment) => segment !== '');
-
-  return `${bucket}/${kept.map((segment) => `${segment}/`).join('')}`;
+  return domainKeyPrefix(bucket, key, 2);
 }

@@ -19,7 +19,14 @@ import {
 import { IncidentTableClient, type ReportLink } from './incident-table-client';
 import { ReportChainStore } from './report-chain-store';
 import { validateTriageInput } from './triage-input';
-import type { ContainmentResult, Incident, IncidentKind, IncidentRelease, ReportLocation, TriageResult } from './types';
+import type {
+  ContainmentResult,
+  Incident,
+  IncidentKind,
+  IncidentRelease,
+  ReportLocation,
+  TriageResult,
+} from './types';
 
 /** Violations by one principal within this many minutes join one incident. */
 export const DEFAULT_INCIDENT_WINDOW_MINUTES = 15;
@@ -55,8 +62,8 @@ export class IncidentRepository {
    * Adds a triage input's decisions to the principal's open incident, or opens one. Concurrent calls for
    * one principal open exactly one incident, and a decision id that the incident (or the principal's
    * previous incident) already counted is not counted again. `isNew` is true for every delivery of the
-   * input that opened the incident, so whoever starts the response workflow must accept that the
-   * execution already exists.
+   * input that opened the incident, so the caller that starts the response workflow must treat an
+   * existing execution of that name as success.
    * @throws InvalidTriageInputError when the input has no violation or break-glass decision.
    * @throws IncidentWriteConflictError when other executions kept changing the incident (transient).
    */
@@ -65,8 +72,8 @@ export class IncidentRepository {
     now: Date,
     windowMinutes = DEFAULT_INCIDENT_WINDOW_MINUTES,
   ): Promise<TriageResult> {
-    const inputIds = new Set(input.decisions.map((decision) => decision.decisionId));
     let pending = validateTriageInput(input);
+    const inputIds = new Set(input.decisions.map((decision) => decision.decisionId));
     const checkedPrevious = new Set<string>();
 
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
@@ -86,8 +93,11 @@ export class IncidentRepository {
       if (plan === 'skip') return result;
       if (plan === 'join') {
         const merged = mergeDecisions(current.state, pending);
-        if (await this.table.putIncident(merged, current.version)) return { ...result, incident: merged.incident };
-      } else if (await this.closeAndReplaceWindow(window, current, input.principal, pending, now, windowMinutes)) {
+        if (await this.table.putIncident(merged, current.version))
+          return { ...result, incident: merged.incident };
+      } else if (
+        await this.closeAndReplaceWindow(window, current, input.principal, pending, now, windowMinutes)
+      ) {
         continue;
       }
       await this.backoff(attempt);
@@ -107,7 +117,7 @@ export class IncidentRepository {
     return this.table.listIncidents(limit);
   }
 
-  /** Stores the containment result; recording the same result again changes nothing. */
+  /** Stores the containment result. Recording the same result again changes nothing. */
   async recordContainment(incidentId: string, result: ContainmentResult): Promise<Incident> {
     return this.updateIncident(incidentId, (incident) => {
       if (JSON.stringify(incident.containment) === JSON.stringify(result)) return incident;
@@ -117,7 +127,7 @@ export class IncidentRepository {
 
   /**
    * Marks the incident released and ends its window at the release time, so that the principal's next
-   * violation opens a new incident. The first release recorded stays; later calls change nothing.
+   * violation opens a new incident. The first release recorded stays, and later calls change nothing.
    */
   async recordRelease(incidentId: string, release: IncidentRelease): Promise<Incident> {
     return this.updateIncident(incidentId, (incident) => {
@@ -128,7 +138,7 @@ export class IncidentRepository {
   }
 
   /**
-   * Closes the incident so that no later decision joins it (the report covers exactly what it holds).
+   * Closes the incident so that no later decision joins it (so the report covers exactly what it contains).
    * A released incident keeps its status. Closing again changes nothing.
    */
   async closeIncident(incidentId: string): Promise<Incident> {
@@ -140,7 +150,7 @@ export class IncidentRepository {
     });
   }
 
-  /** Stores where the report was written. An incident has one report; a different one is rejected. */
+  /** Stores where the report was written. An incident has one report, so a different one is rejected. */
   async recordReport(incidentId: string, location: ReportLocation): Promise<Incident> {
     return this.updateIncident(incidentId, (incident) => {
       if (incident.report?.sha256 === location.sha256) return incident;
@@ -154,7 +164,10 @@ export class IncidentRepository {
     });
   }
 
-  private async updateIncident(incidentId: string, change: (incident: Incident) => Incident): Promise<Incident> {
+  private async updateIncident(
+    incidentId: string,
+    change: (incident: Incident) => Incident,
+  ): Promise<Incident> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const stored = await this.table.getIncident(incidentId);
       if (stored === undefined) throw new IncidentNotFoundError(incidentId);
@@ -239,7 +252,8 @@ function planJoin(state: IncidentState, pending: readonly Decision[], now: Date)
   if (pending.length === 0) return 'skip';
 
   const kind = incidentKindFor(pending);
-  if (kind === undefined) return state.incident.status === 'open' && canTrack(state, pending) ? 'join' : 'skip';
+  if (kind === undefined)
+    return state.incident.status === 'open' && canTrack(state, pending) ? 'join' : 'skip';
   return isJoinable(state.incident, kind, now) && canTrack(state, pending) ? 'join' : 'open';
 }
 

@@ -6,18 +6,18 @@ import { keyPrefix, shortHash } from './incident-keys';
 import { scoreSeverity } from './severity';
 import type { Incident, IncidentCounts, IncidentKind } from './types';
 
-/** Distinct `bucket/prefix` strings listed on an incident; `counts.prefixes` keeps counting past it. */
+/** Maximum `bucket/prefix` strings listed on an incident. `counts.prefixes` keeps counting past it. */
 export const MAX_LISTED_PREFIXES = 50;
-/** Distinct `bucket/key` strings listed on an incident; `counts.objects` keeps counting past it. */
+/** Maximum `bucket/key` strings listed on an incident. `counts.objects` keeps counting past it. */
 export const MAX_LISTED_OBJECT_KEYS = 50;
-/** Decision ids listed on an incident, so that the incident stays small in Step Functions payloads. */
+/** Maximum decision ids listed on an incident, so that the incident stays small in Step Functions payloads. */
 export const MAX_LISTED_DECISION_IDS = 100;
 /**
- * Tokens (decisions, objects and prefixes) one incident tracks, about 132 KB of the 400 KB DynamoDB item.
+ * Maximum tokens (decisions, objects and prefixes) that one incident tracks, about 132 KB of the 400 KB DynamoDB item.
  * When a batch does not fit, the incident's window closes and the batch opens a follow-on incident.
  */
 export const MAX_TRACKED_TOKENS = 12_000;
-/** Decisions accepted in one triage input; a full input must fit into a new incident. */
+/** Maximum decisions in one triage input, so that a full input always fits into a new incident. */
 export const MAX_DECISIONS_PER_INPUT = 2_000;
 
 const TRIAGE_DECISION_TYPES: ReadonlySet<DecisionType> = new Set(['violation', 'denied', 'break-glass']);
@@ -119,7 +119,7 @@ export function isJoinable(incident: Incident, kind: IncidentKind, now: Date): b
 
 /**
  * Adds decisions that the incident has not counted yet and scores it again. Action counts cover violation
- * and break-glass accesses; a denied request counts only in `deniedAttempts` and adds no object.
+ * and break-glass accesses. A denied request counts only in `deniedAttempts` and adds no object.
  * `counts.violations` counts violations, or break-glass accesses in a break-glass review incident.
  */
 export function mergeDecisions(state: IncidentState, decisions: readonly Decision[]): IncidentState {
@@ -189,7 +189,7 @@ function trackDecision(tracked: MutableTokens, lists: IncidentLists, decision: D
   if (addToken(tracked.objects, objectKey)) addListed(lists.objectKeys, objectKey, MAX_LISTED_OBJECT_KEYS);
 }
 
-/** Adds the short hash of `text`; returns true when it was not tracked yet. */
+/** Adds the short hash of `text` and returns true when it was not tracked yet. */
 function addToken(tokens: Set<string>, text: string): boolean {
   const token = shortHash(text);
   if (tokens.has(token)) return false;
@@ -209,8 +209,11 @@ function summarize(
   fresh: readonly Decision[],
 ): Incident {
   const eventTimes = fresh.map((decision) => Date.parse(decision.eventTime));
-  // Before the first decision joins, lastSeenAt holds the opening time, which is not an event time.
-  const known = incident.firstSeenAt === undefined ? [] : [Date.parse(incident.firstSeenAt), Date.parse(incident.lastSeenAt)];
+  // Before the first decision joins, lastSeenAt is the opening time, which is not an event time.
+  const known =
+    incident.firstSeenAt === undefined
+      ? []
+      : [Date.parse(incident.firstSeenAt), Date.parse(incident.lastSeenAt)];
   const times = [...known, ...eventTimes].filter((time) => !Number.isNaN(time));
 
   return {

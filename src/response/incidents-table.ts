@@ -1,5 +1,5 @@
 /**
- * Layout of the incidents table. One table holds three kinds of items under a string partition key `pk`
+ * Layout of the incidents table. One table contains three kinds of items under a string partition key `pk`
  * and a string sort key `sk`:
  *
  * | item          | pk                      | sk                  | contents                                   |
@@ -99,7 +99,11 @@ export function reportLinkKey(sequence: number): ItemKey {
 /** Creates the incidents table with on-demand capacity and waits until it is active (local use and tests). */
 export async function createIncidentsTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(
-    new CreateTableCommand({ ...INCIDENTS_TABLE_DEFINITION, TableName: tableName, BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      ...INCIDENTS_TABLE_DEFINITION,
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 }

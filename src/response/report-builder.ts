@@ -15,7 +15,12 @@ export interface DecisionsSummary {
   readonly total: number;
   readonly violations: number;
   readonly deniedAttempts: number;
-  readonly byAction: { readonly read: number; readonly write: number; readonly delete: number; readonly list: number };
+  readonly byAction: {
+    readonly read: number;
+    readonly write: number;
+    readonly delete: number;
+    readonly list: number;
+  };
   readonly distinctObjects: number;
   readonly distinctPrefixes: number;
   /** False when the incident counted more objects than it lists in `objectKeys`. */
@@ -30,7 +35,7 @@ export interface IncidentReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly reportType: 'phi-guard-incident-report';
   readonly generatedAt: string;
-  /** SHA-256 (hex) of the previous report's JSON file; 64 zeros for the first report. */
+  /** SHA-256 (hex) of the previous report's JSON file, or 64 zeros for the first report. */
   readonly previousSha256: string;
   readonly incident: Omit<Incident, 'report'>;
   readonly timeline: readonly TimelineEntry[];
@@ -79,7 +84,10 @@ export function buildReport(input: ReportInput): BuiltReport {
 }
 
 /** Object keys of an incident's report files: `reports/YYYY/MM/DD/INCIDENT_ID.json` and `.md` (UTC date). */
-export function reportKeys(incidentId: string, generatedAt: string): { jsonKey: string; markdownKey: string } {
+export function reportKeys(
+  incidentId: string,
+  generatedAt: string,
+): { jsonKey: string; markdownKey: string } {
   const day = new Date(generatedAt).toISOString().slice(0, 10).replaceAll('-', '/');
   const base = `reports/${day}/${incidentId}`;
   return { jsonKey: `${base}.json`, markdownKey: `${base}.md` };

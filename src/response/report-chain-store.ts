@@ -29,7 +29,7 @@ export class ReportChainStore {
 
   /**
    * Appends a link after `head` (undefined for the first report). Returns undefined when another report
-   * took that place first; the caller then rebuilds its report on the new head.
+   * took that place first, and the caller then rebuilds its report on the new head.
    */
   async advance(request: ReportLinkRequest, head: ReportLink | undefined): Promise<ReportLink | undefined> {
     const expectedPrevious = head?.sha256 ?? GENESIS_SHA256;
@@ -40,7 +40,11 @@ export class ReportChainStore {
       );
     }
 
-    const link: ReportLink = { ...request, sequence: (head?.sequence ?? 0) + 1, linkedAt: this.clock().toISOString() };
+    const link: ReportLink = {
+      ...request,
+      sequence: (head?.sequence ?? 0) + 1,
+      linkedAt: this.clock().toISOString(),
+    };
     return (await this.table.putReportLink(link)) ? link : undefined;
   }
 

@@ -33,7 +33,7 @@ export function reportSha256(report: unknown): string {
 
 /**
  * Checks that each report names the SHA-256 of the report before it. Reports are given oldest first, as
- * parsed JSON. A changed report breaks the link of the report after it; a change to the last report is
+ * parsed JSON. A changed report breaks the link of the report after it. A change to the last report is
  * found only through `lastSha256`.
  */
 export function verifyReportChain(

@@ -55,7 +55,10 @@ function renderAccesses(report: IncidentReport): string[] {
     ['Decisions', summary.total],
     ['Violations (or break-glass accesses in a review)', summary.violations],
     ['Denied attempts', summary.deniedAttempts],
-    ['Reads / writes / deletes / lists', `${byAction.read} / ${byAction.write} / ${byAction.delete} / ${byAction.list}`],
+    [
+      'Reads / writes / deletes / lists',
+      `${byAction.read} / ${byAction.write} / ${byAction.delete} / ${byAction.list}`,
+    ],
     ['Distinct objects', summary.distinctObjects],
     ['Distinct key prefixes', summary.distinctPrefixes],
   ].map(([name, value]) => [String(name), String(value)]);
@@ -89,7 +92,9 @@ function renderContainment(report: IncidentReport): string[] {
   ];
   const release = report.incident.release;
   if (release !== undefined) {
-    lines.push(`- Released: ${release.releasedAt} by ${code(release.releasedBy)}: ${oneLine(release.reason)}`);
+    lines.push(
+      `- Released: ${release.releasedAt} by ${code(release.releasedBy)}: ${oneLine(release.reason)}`,
+    );
   }
   return [...lines, ''];
 }
@@ -100,7 +105,8 @@ function renderInvestigation(report: IncidentReport): string[] {
 }
 
 function renderOutcome(name: string, outcome: InvestigationOutcome): string {
-  const error = outcome.status !== 'completed' && outcome.error !== undefined ? ` Error: ${oneLine(outcome.error)}` : '';
+  const error =
+    outcome.status !== 'completed' && outcome.error !== undefined ? ` Error: ${oneLine(outcome.error)}` : '';
   return `- ${name}: ${outcome.status}. ${oneLine(outcome.summary)}${error}`;
 }
 

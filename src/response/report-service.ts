@@ -81,7 +81,12 @@ async function claimChainPlace(
     const head = await chain.head();
     const built = build(head?.sha256 ?? GENESIS_SHA256);
     const { jsonKey } = reportKeys(incidentId, generatedAt);
-    const linkRequest = { incidentId, sha256: built.sha256, previousSha256: built.report.previousSha256, jsonKey };
+    const linkRequest = {
+      incidentId,
+      sha256: built.sha256,
+      previousSha256: built.report.previousSha256,
+      jsonKey,
+    };
     if ((await chain.advance(linkRequest, head)) !== undefined) return built;
   }
   throw new IncidentWriteConflictError(

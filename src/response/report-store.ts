@@ -1,5 +1,5 @@
 /**
- * Where report files go: the Object Lock evidence bucket in AWS, or a directory for local replays.
+ * Report stores: the Object Lock evidence bucket in AWS, or a directory for local replays.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -20,9 +20,9 @@ export interface ReportFiles {
 }
 
 export interface ReportStore {
-  /** Bucket name, or the directory of the filesystem store; reported as `ReportLocation.bucket`. */
+  /** Bucket name, or the directory of the filesystem store, reported as `ReportLocation.bucket`. */
   readonly location: string;
-  /** Writes both files. Writing the same files again is allowed; a versioned bucket keeps both versions. */
+  /** Writes both files. Writing the same files again is allowed, and a versioned bucket keeps both versions. */
   write(files: ReportFiles): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export class S3ReportStore implements ReportStore {
   }
 }
 
-/** What the filesystem store records beside each report, in place of the Object Lock a bucket would apply. */
+/** Retention record that the filesystem store writes beside each report, in place of a bucket's Object Lock. */
 export interface RetentionRecord {
   readonly objectLockMode: ObjectLockMode;
   readonly retainUntil: string;
@@ -68,7 +68,7 @@ export interface RetentionRecord {
 
 /**
  * Writes reports under a local directory with the same keys as the bucket, for `phi-guard replay --reports`.
- * Files are not locked; `INCIDENT_ID.retention.json` beside them records the retention a bucket would set.
+ * Files are not locked, so `INCIDENT_ID.retention.json` beside them records the retention a bucket would set.
  */
 export class FileSystemReportStore implements ReportStore {
   constructor(
@@ -80,7 +80,10 @@ export class FileSystemReportStore implements ReportStore {
     const record: RetentionRecord = {
       objectLockMode: this.lockMode,
       retainUntil: files.retainUntil.toISOString(),
-      checksumSha256: { [files.jsonKey]: sha256Base64(files.json), [files.markdownKey]: sha256Base64(files.markdown) },
+      checksumSha256: {
+        [files.jsonKey]: sha256Base64(files.json),
+        [files.markdownKey]: sha256Base64(files.markdown),
+      },
     };
 
     await this.writeFile(files.jsonKey, files.json);

@@ -31,19 +31,31 @@ const EVENT_ORDER: readonly TimelineEvent[] = [
   'report-generated',
 ];
 
-/** Lists what happened to the incident, oldest first; events without a recorded time are left out. */
-export function buildTimeline(incident: Incident, containment: ContainmentResult, generatedAt: string): TimelineEntry[] {
+/** Lists what happened to the incident, oldest first. Events without a recorded time are left out. */
+export function buildTimeline(
+  incident: Incident,
+  containment: ContainmentResult,
+  generatedAt: string,
+): TimelineEntry[] {
   const access = incident.kind === 'violation' ? 'unauthorized access' : 'break-glass access';
   const candidates: { at?: string; event: TimelineEvent; description: string }[] = [
     { at: incident.firstSeenAt, event: 'first-access', description: `First ${access} of the incident.` },
     { at: incident.openedAt, event: 'incident-opened', description: 'Triage opened the incident.' },
-    { at: incident.lastSeenAt, event: 'last-access', description: `Last ${access} that joined the incident.` },
+    {
+      at: incident.lastSeenAt,
+      event: 'last-access',
+      description: `Last ${access} that joined the incident.`,
+    },
     {
       at: incident.containmentRecordedAt,
       event: 'containment-recorded',
       description: `Containment ${containment.status} (${containment.strategy}): ${containment.detail}`,
     },
-    { at: incident.closedAt, event: 'incident-closed', description: 'The incident closed; later accesses open a new one.' },
+    {
+      at: incident.closedAt,
+      event: 'incident-closed',
+      description: 'The incident closed; later accesses open a new one.',
+    },
     {
       at: incident.release?.releasedAt,
       event: 'containment-released',
@@ -54,5 +66,8 @@ export function buildTimeline(incident: Incident, containment: ContainmentResult
 
   return candidates
     .filter((entry): entry is TimelineEntry => entry.at !== undefined)
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || EVENT_ORDER.indexOf(a.event) - EVENT_ORDER.indexOf(b.event));
+    .sort(
+      (a, b) =>
+        Date.parse(a.at) - Date.parse(b.at) || EVENT_ORDER.indexOf(a.event) - EVENT_ORDER.indexOf(b.event),
+    );
 }

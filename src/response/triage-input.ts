@@ -46,7 +46,9 @@ function validateDecision(decision: Decision, index: number, principalKey: strin
     throw new InvalidTriageInputError(`${where} belongs to principal ${decision.principalKey}.`);
   }
   if (Number.isNaN(Date.parse(decision.eventTime))) {
-    throw new InvalidTriageInputError(`${where} has an invalid eventTime ${JSON.stringify(decision.eventTime)}.`);
+    throw new InvalidTriageInputError(
+      `${where} has an invalid eventTime ${JSON.stringify(decision.eventTime)}.`,
+    );
   }
   if (!ACCESS_ACTIONS.includes(decision.action)) {
     throw new InvalidTriageInputError(

@@ -1,6 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Decision, Principal } from '../domain/types';
-import { DecisionPublishError, type DecisionPublisher, type TriageStarter } from './ports';
+import type { Decision, Principal, TriageInput } from '../domain/types';
+import {
+  DecisionPublishError,
+  type DecisionPublisher,
+  type TriageStartOutcome,
+  type TriageStarter,
+} from './ports';
 import { buildTriageInputs } from './triage-inputs';
 
 export interface DeliveryDependencies {
@@ -77,7 +82,7 @@ async function startTriage(
     return { triageStarts: 0, triageFailures: 0 };
   }
 
-  const outcomes = await dependencies.triageStarter.start(inputs);
+  const outcomes = await startOrFail(dependencies.triageStarter, inputs);
   let triageStarts = 0;
   let triageFailures = 0;
   for (const input of inputs) {
@@ -93,4 +98,20 @@ async function startTriage(
     principalFailures.set(principalKey, `triage start failed: ${error.message}`);
   }
   return { triageStarts, triageFailures };
+}
+
+/**
+ * Starts triage; a starter that rejects fails every input instead of the whole batch, so that only these
+ * principals' records are retried and the other records are not published twice.
+ */
+async function startOrFail(
+  starter: TriageStarter,
+  inputs: readonly TriageInput[],
+): Promise<TriageStartOutcome[]> {
+  try {
+    return await starter.start(inputs);
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return inputs.map((input) => ({ principalKey: input.principal.key, status: 'failed', error: failure }));
+  }
 }

@@ -25,7 +25,7 @@ export interface RecordedRequest {
 export interface FakeAws {
   readonly endpoint: string;
   readonly requests: RecordedRequest[];
-  /** Inline policies by `user/NAME` or `role/NAME`, then by policy name; documents as JSON text. */
+  /** Inline policy documents (JSON text) by `user/NAME` or `role/NAME`, then by policy name. */
   readonly inlinePolicies: Map<string, Map<string, string>>;
   /** Bucket policies by bucket name, as JSON text. */
   readonly bucketPolicies: Map<string, string>;

@@ -142,7 +142,7 @@ export const ACCOUNT_PRINCIPAL_WITH_ID = {
 
 let sequence = 0;
 
-/** An open incident of `principal`; each call gets a new incident id unless one is given. */
+/** Builds an open incident of `principal`. Each call gets a new incident id unless one is given. */
 export function incidentFor(
   principal: Principal,
   kind: IncidentKind = 'violation',

@@ -20,7 +20,7 @@ interface Built {
 }
 
 function build(overrides: Partial<ContainmentFunctionProps> = {}): Built {
-  // An empty list of stacks to bundle skips esbuild; the template is the same.
+  // An empty list of stacks to bundle skips esbuild, and the template stays the same.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'ContainmentTest', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const key = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
@@ -45,7 +45,7 @@ function build(overrides: Partial<ContainmentFunctionProps> = {}): Built {
   return { stack, template: Template.fromStack(stack), construct };
 }
 
-/** The statements of the containment function's role policy. */
+/** Collects the statements of the containment function's role policy. */
 function statementsOf(built: Built): Record<string, unknown>[] {
   const roleLogicalId = built.stack.getLogicalId(
     built.construct.function.role!.node.defaultChild as iam.CfnRole,

@@ -131,7 +131,7 @@ function identityPolicyOf(principal: Principal, settings?: ContainmentSettings):
   return result.document;
 }
 
-/** The policy of `phi-records-example` after containing each principal, on top of the partner statement. */
+/** Builds the policy of `phi-records-example` after containing each principal, on top of the partner statement. */
 function bucketPolicyAfter(principals: readonly Principal[]): PolicyDocument {
   const statements = principals.map((principal) => {
     const result = plan(principal);

@@ -4,6 +4,7 @@ import { isProtectedPrincipal } from '../../src/response/containment/protected-p
 import { readContainmentSettings } from '../../src/response/containment/settings';
 import {
   type ContainmentSettings,
+  type IdentityPolicyPlan,
   dryRunResult,
   planContainment,
 } from '../../src/response/containment/strategy';
@@ -158,7 +159,8 @@ describe('planContainment', () => {
     const principal = { ...PRINCIPALS.roleSession, sessionName: undefined };
     const plan = planContainment(incidentFor(principal), SESSION_MODE, NOW);
 
-    expect(plan.kind === 'identity-policy' && plan.strategy).toBe('role-token-issue-time-deny');
+    expect(plan.kind).toBe('identity-policy');
+    expect(plan).toHaveProperty('strategy', 'role-token-issue-time-deny');
   });
 
   it('bucket plan adds one statement per bucket', () => {
@@ -247,7 +249,8 @@ describe('dryRunResult', () => {
 
     expect(result).toMatchObject({ status: 'dry-run', strategy: 'user-inline-deny', target: 'dana' });
     expect(result.policyName).toBe('phi-guard-deny-inc-7');
-    expect(JSON.parse(result.policyDocument ?? '')).toEqual(plan.kind === 'identity-policy' && plan.document);
+    expect(plan.kind).toBe('identity-policy');
+    expect(JSON.parse(result.policyDocument ?? '')).toEqual((plan as IdentityPolicyPlan).document);
     expect(result.detail).toContain('inline policy phi-guard-deny-inc-7 on user dana');
   });
 

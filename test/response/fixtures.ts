@@ -75,7 +75,7 @@ export const INVESTIGATION: InvestigationResults = {
   macie: { status: 'not-enabled', summary: 'Macie is not enabled in this account.' },
 };
 
-/** A time `minutes` after 2025-03-01T10:00:00Z. */
+/** Returns the time `minutes` after 2025-03-01T10:00:00Z. */
 export function at(minutes: number): Date {
   return new Date(Date.UTC(2025, 2, 1, 10, 0) + minutes * 60_000);
 }

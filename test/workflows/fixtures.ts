@@ -27,7 +27,7 @@ export const REPORTING_ROLE: Principal = {
 
 export const PHI_BUCKET = 'example-clinic-phi';
 
-/** A violation by `principal` on `patients/<folder>/<file>` at `eventTime`. */
+/** Builds a violation by `principal` on `patients/<folder>/<file>` at `eventTime`. */
 export function violation(
   id: string,
   options: { principal?: Principal; key?: string; eventTime?: string } = {},

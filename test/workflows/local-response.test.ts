@@ -1,7 +1,7 @@
 /**
  * Executes the synthesized triage and response definitions with aws-local-stepfunctions. Lambda tasks
  * run the real handlers against dynalite; reports go to a temporary directory. SNS, Athena and Macie
- * cannot run here, so scripted integration handlers answer them with the response shapes of their API
+ * cannot run here, so scripted integration handlers return the response shapes of their API
  * references.
  */
 import * as fs from 'node:fs';

@@ -64,7 +64,7 @@ export function registerReplayCommand(program: Command, io: CliIo = processIo())
     )
     .option(
       '--reports <dir>',
-      'folder for the incident reports of the local response workflows (accepted; not written yet)',
+      'run the triage and response workflows locally (containment as a dry run) and write their reports to this folder',
     )
     .option('--quiet', 'print only the totals and failed records, and no progress bar')
     .action(async (paths: string[], options: ReplayCommandOptions) => {

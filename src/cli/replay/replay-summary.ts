@@ -22,7 +22,11 @@ export function formatReplaySummary(result: ReplayResult, options: SummaryOption
     lines.push(...formatPrincipalTable(result), ...formatFindings(result.tally.findings));
     lines.push(...formatSkipped(result.tally.skipped));
   }
-  lines.push(...formatFailures(result.tally.failures), ...formatOutputs(result, options));
+  lines.push(
+    ...formatFailures(result.tally.failures),
+    ...formatResponses(result),
+    ...formatOutputs(result, options),
+  );
   return lines;
 }
 
@@ -139,10 +143,38 @@ function formatOutputs(result: ReplayResult, options: SummaryOptions): string[] 
       `Decisions written to ${options.outFile} (${result.tally.decisionCount} lines, full object keys).`,
     );
   }
-  if (result.reportsDirectory !== undefined) {
-    lines.push(
-      `Reports: none written to ${result.reportsDirectory}, because replay does not run the local response workflows yet.`,
-    );
+  if (result.responses !== undefined) {
+    const reports = result.responses.reduce((count, response) => count + response.reportPaths.length, 0);
+    lines.push(`Reports: ${reports} files written to ${result.reportsDirectory}.`);
   }
   return lines;
+}
+
+/** One line per triage input: the incident it opened or joined and what the response did. */
+function formatResponses(result: ReplayResult): string[] {
+  if (result.responses === undefined || result.responses.length === 0) {
+    return [];
+  }
+  const header = ['INCIDENT', 'PRINCIPAL', 'TRIAGE', 'CONTAINMENT (DRY RUN)', 'RESPONSE', 'REPORT'];
+  const rows = result.responses.map((response) => [
+    response.incidentId,
+    response.principalKey,
+    response.isNew ? 'opened' : 'joined',
+    response.containment === undefined
+      ? '-'
+      : `${response.containment.status} (${response.containment.strategy})`,
+    response.responseStatus ?? response.responseStart,
+    response.reportPaths.find((path) => path.endsWith('.md')) ?? '-',
+  ]);
+  const policies = result.containmentLog.filter((line) =>
+    line.includes('Policy that containment would attach'),
+  );
+  return [
+    '',
+    `Incidents (local triage and response workflows, containment as a dry run):`,
+    ...formatTable(header, rows),
+    ...(policies.length > 0
+      ? ['', ...policies.slice(0, 1), `  [${policies.length - 1} more policies in the reports]`]
+      : []),
+  ];
 }

@@ -7,6 +7,8 @@ import type { Grant, TriageInput } from '../../domain/types';
 import { createGrantsTable } from '../../grants/table-definition';
 import { putGrants } from '../../grants/grant-repository';
 import { startLocalDynamoDb } from '../../local/local-dynamodb';
+import { runLocalResponse, type LocalResponseResult } from '../../local/response-runner';
+import { readConfig } from '../../../lib/config';
 import { decodeKinesisRecord } from '../../validator/decode-record';
 import { GrantCache } from '../../validator/grant-cache';
 import { validateBatch, type ValidateBatchDependencies } from '../../validator/validate-batch';
@@ -44,6 +46,10 @@ export interface ReplayResult {
   /** One input per principal and batch with violations or break-glass accesses. */
   readonly triageInputs: readonly TriageInput[];
   readonly reportsDirectory?: string;
+  /** Outcome of the local triage and response workflows; set when `reportsDirectory` is. */
+  readonly responses?: readonly LocalResponseResult[];
+  /** What each containment dry run would have done, with the policy it would attach. */
+  readonly containmentLog: readonly string[];
 }
 
 /** Replays the files. dynalite is stopped at the end, also when the run fails. */
@@ -69,13 +75,18 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     };
     await replayFiles(options, dependencies, tally);
 
-    // TODO: run the local triage and response workflows on triageStarter.inputs and write their reports
-    // to options.reportsDirectory. Until then replay only collects the inputs and writes no report.
+    const containmentLog: string[] = [];
+    const responses =
+      options.reportsDirectory === undefined
+        ? undefined
+        : await respondLocally(triageStarter.inputs, options, options.reportsDirectory, containmentLog);
     return {
       tally,
       filesRead: options.files.length,
       triageInputs: triageStarter.inputs,
       reportsDirectory: options.reportsDirectory,
+      responses,
+      containmentLog,
     };
   } finally {
     try {
@@ -84,6 +95,21 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       await local.stop();
     }
   }
+}
+
+/**
+ * Runs the triage and response workflows that `cdk synth` emits on the collected triage inputs, with
+ * containment as a dry run, and writes the reports under `reportsDir`.
+ */
+async function respondLocally(
+  inputs: readonly TriageInput[],
+  options: ReplayOptions,
+  reportsDir: string,
+  containmentLog: string[],
+): Promise<LocalResponseResult[]> {
+  const defaults = readConfig(() => undefined);
+  const config = { ...defaults, phiBucketNames: [...(options.monitoredBuckets ?? [])] };
+  return runLocalResponse(inputs, { config, reportsDir, log: (line) => containmentLog.push(line) });
 }
 
 async function replayFiles(

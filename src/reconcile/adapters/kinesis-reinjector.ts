@@ -6,8 +6,8 @@ const PUT_RECORDS_LIMIT = 500;
 
 export interface KinesisReinjectorOptions {
   readonly client: KinesisClient;
-  /** ARN of the ingestion stream. */
-  readonly streamArn: string;
+  /** Name of the ingestion stream. */
+  readonly streamName: string;
   /** Calls per chunk before the records that keep failing are reported. @default 5 */
   readonly maxAttempts?: number;
   /** First retry delay; it doubles with each retry. @default 200 */
@@ -48,7 +48,7 @@ export class KinesisReinjector {
         await new Promise((resolve) => setTimeout(resolve, (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 2)));
       }
       const output = await this.options.client.send(
-        new PutRecordsCommand({ StreamARN: this.options.streamArn, Records: pending.map(toEntry) }),
+        new PutRecordsCommand({ StreamName: this.options.streamName, Records: pending.map(toEntry) }),
       );
       const results = output.Records ?? [];
       pending = pending.filter((_record, index) => results[index]?.ErrorCode !== undefined);

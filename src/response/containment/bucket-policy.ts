@@ -26,7 +26,7 @@ interface StoredStatement {
   readonly Sid?: unknown;
 }
 
-/** Reads a bucket policy; undefined when the bucket has none (`NoSuchBucketPolicy`). */
+/** Reads a bucket policy, or returns undefined when the bucket has none (`NoSuchBucketPolicy`). */
 export async function readBucketPolicy(
   s3: S3Client,
   bucket: string,

@@ -27,7 +27,7 @@ export interface ContainmentClients {
   readonly s3: S3Client;
 }
 
-/** What a removal changed, in one sentence, and whether it changed anything. */
+/** Outcome of a removal: whether it changed anything, and the change in one sentence. */
 export interface RemovalOutcome {
   readonly changed: boolean;
   readonly detail: string;
@@ -58,7 +58,7 @@ async function applyIdentityPolicy(iam: IAMClient, plan: IdentityPolicyPlan): Pr
   const placement = describePlacement(plan);
   const existing = await getInlinePolicy(iam, plan);
   if (existing !== undefined) {
-    // A retry keeps the first policy: rewriting it would move a token issue time past sessions issued since.
+    // A retry keeps the first policy, because rewriting it would move a token issue time past sessions issued since.
     const result = resultForPlan(
       plan,
       'already-contained',
@@ -88,7 +88,7 @@ async function getInlinePolicy(iam: IAMClient, plan: IdentityPolicyPlan): Promis
           );
     return decodeURIComponent(response.PolicyDocument ?? '');
   } catch (error) {
-    // NoSuchEntity also means that the user or role is gone; the put that follows then fails and is reported.
+    // NoSuchEntity also means that the user or role is gone, and then the put that follows fails and is reported.
     if (isNoSuchEntity(error)) {
       return undefined;
     }

@@ -10,7 +10,7 @@ export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, str
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
-  /** Present in bucket policies only; identity policies apply to the identity they are attached to. */
+  /** Set in bucket policies only, because an identity policy applies to the identity it is attached to. */
   readonly Principal?: '*';
   readonly Action: string | readonly string[];
   readonly Resource: string | readonly string[];
@@ -26,7 +26,7 @@ const POLICY_NAME_PREFIX = 'phi-guard-deny-';
 const SID_PREFIX = 'PhiGuardDeny';
 /** IAM limit for inline policy names, which may contain letters, digits and `_+=,.@-`. */
 const MAX_POLICY_NAME_LENGTH = 128;
-/** Sids have no documented length limit in bucket policies; this keeps them readable. */
+/** Sids have no documented length limit in bucket policies, so this limit only keeps them readable. */
 const MAX_SID_LENGTH = 100;
 const HASH_LENGTH = 12;
 
@@ -69,12 +69,12 @@ export function partitionOf(arn: string): string {
   return match ? match[1] : 'aws';
 }
 
-/** The bucket ARN and the ARN of every object in it: `s3:*` on both covers bucket and object actions. */
+/** Returns the bucket ARN and its object ARN pattern, so that `s3:*` on both covers bucket and object actions. */
 export function bucketResources(bucket: string, partition: string): string[] {
   return [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`];
 }
 
-/** A policy for an IAM user or role that denies every S3 action on the PHI buckets. */
+/** Builds a policy for an IAM user or role that denies every S3 action on the PHI buckets. */
 export function buildIdentityDenyPolicy(
   sid: string,
   buckets: readonly string[],
@@ -92,9 +92,9 @@ export function buildIdentityDenyPolicy(
 }
 
 /**
- * A condition that matches role sessions whose credentials were issued before `issuedBefore`. It ends the
- * live sessions, while sessions issued later are not affected. The time is rounded up to the next whole
- * second, so that a session issued earlier in the same second is still covered.
+ * Builds a condition that matches role sessions whose credentials were issued before `issuedBefore`, which
+ * ends the live sessions and leaves sessions issued later alone. The time is rounded up to the next whole
+ * second, so that a session issued earlier in the same second is covered too.
  */
 export function tokenIssuedBeforeCondition(issuedBefore: Date): ConditionBlock {
   const roundedUp = new Date(Math.ceil(issuedBefore.getTime() / 1000) * 1000);
@@ -103,9 +103,9 @@ export function tokenIssuedBeforeCondition(issuedBefore: Date): ConditionBlock {
 }
 
 /**
- * A condition on `aws:userid` that matches one role session, whose user id is `ROLE_ID:SESSION_NAME`.
- * Without the role id, `*:SESSION_NAME` is used: role session names cannot contain `*` or `?`, so it
- * matches that session name only, and on the role named next to it (or the role the policy is attached to).
+ * Builds a condition on `aws:userid` that matches one role session, whose user id is `ROLE_ID:SESSION_NAME`.
+ * Without the role id it uses `*:SESSION_NAME`. Role session names cannot contain `*` or `?`, so the pattern
+ * matches that session name only, on the role that the policy is attached to or that the statement names.
  */
 export function roleSessionCondition(sessionName: string, principalId?: string): ConditionBlock {
   if (principalId && principalId.endsWith(`:${sessionName}`)) {
@@ -114,7 +114,7 @@ export function roleSessionCondition(sessionName: string, principalId?: string):
   return { StringLike: { 'aws:userid': `*:${sessionName}` } };
 }
 
-/** A bucket policy statement that denies every S3 action on one bucket to the principals `condition` matches. */
+/** Builds a bucket policy statement that denies every S3 action on one bucket to the principals `condition` matches. */
 export function buildBucketDenyStatement(
   sid: string,
   bucket: string,
@@ -144,8 +144,8 @@ function roleArnCondition(principal: Principal): ConditionBlock {
 }
 
 /**
- * The condition that identifies `principal` in a bucket policy, or undefined when the record carries no
- * identifier that is narrow enough (denying a whole account would also block its other principals).
+ * Returns the condition that identifies `principal` in a bucket policy, or undefined when the record carries
+ * no identifier narrower than the account. Denying a whole account would also block its other principals.
  */
 export function bucketPolicyCondition(
   principal: Principal,

@@ -16,7 +16,7 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** The ARNs a principal is known by: as reported, its grant key, and its role, each with and without path. */
+/** Lists the ARNs that a principal is known by (as reported, its grant key, its role), with and without path. */
 function principalArns(principal: Principal): string[] {
   const arns = [principal.arn, principal.key, principal.roleArn].filter(
     (arn): arn is string => arn !== undefined,

@@ -8,7 +8,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads `PHI_BUCKET_NAMES` and `PROTECTED_PRINCIPAL_ARNS` (comma-separated), `MONITOR_MODE` and
- * `CONTAINMENT_DRY_RUN` (`true` or `false`; dry run defaults to false) and `ROLE_CONTAINMENT_MODE`
+ * `CONTAINMENT_DRY_RUN` (`true` or `false`, and dry run defaults to false) and `ROLE_CONTAINMENT_MODE`
  * (`token-issue-time` or `session`).
  */
 export function readContainmentSettings(env: Environment): ContainmentSettings {

@@ -21,7 +21,7 @@ import { isProtectedPrincipal } from './protected-principals';
 export interface ContainmentSettings {
   /** Names of the PHI buckets that the deny covers. */
   readonly phiBucketNames: readonly string[];
-  /** ARNs never contained; service-linked roles and AWS services are protected without being listed. */
+  /** ARNs never contained. Service-linked roles and AWS services are protected without being listed. */
   readonly protectedPrincipalArns: readonly string[];
   readonly monitorMode: boolean;
   readonly roleContainmentMode: RoleContainmentMode;
@@ -48,7 +48,7 @@ export interface IdentityPolicyPlan {
   readonly entityName: string;
   readonly policyName: string;
   readonly document: PolicyDocument;
-  /** What the policy does, in one sentence. */
+  /** Effect of the policy, as a clause for the result's detail sentence. */
   readonly effect: string;
 }
 
@@ -72,7 +72,7 @@ export function principalIdOf(principal: Principal): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** Chooses the containment for an incident; `now` is when containment starts. */
+/** Chooses the containment for an incident. `now` is the containment time, which token issue times are compared with. */
 export function planContainment(
   incident: Incident,
   settings: ContainmentSettings,
@@ -116,10 +116,16 @@ function skipReason(incident: Incident, settings: ContainmentSettings): SkipPlan
 
 function alertOnlyReason(principal: Principal): SkipPlan | undefined {
   if (principal.type === 'Root') {
-    return skip('alert-only', `Root user ${principal.arn} cannot be contained by policy; act on the alert.`);
+    return skip(
+      'alert-only',
+      `Root user ${principal.arn} cannot be contained by policy, so act on the alert.`,
+    );
   }
   if (principal.type === 'Anonymous' || principal.type === 'Unknown') {
-    return skip('alert-only', `A ${principal.type} principal has no identity to deny; review bucket access.`);
+    return skip(
+      'alert-only',
+      `A ${principal.type} principal has no identity to deny, so review who can reach the bucket.`,
+    );
   }
   if (principal.key.startsWith('unresolved:')) {
     return skip(
@@ -166,7 +172,7 @@ function planRolePolicy(incident: Incident, settings: ContainmentSettings, now: 
     document: buildIdentityDenyPolicy(sid, settings.phiBucketNames, partitionOf(principal.arn), condition),
     effect: bySession
       ? `denies role session ${sessionName} every S3 action on the PHI buckets`
-      : 'denies every role session issued before containment all S3 actions on the PHI buckets; later sessions keep access',
+      : 'denies every role session issued before containment all S3 actions on the PHI buckets, while sessions issued later keep access',
   };
 }
 
@@ -176,7 +182,7 @@ function planBucketPolicy(incident: Incident, settings: ContainmentSettings): Bu
   if (!condition) {
     return skip(
       'alert-only',
-      `${principal.arn} carries no identifier narrower than its account; act on the alert.`,
+      `${principal.arn} carries no identifier narrower than its account, so act on the alert.`,
     );
   }
 
@@ -198,7 +204,7 @@ function lastSegment(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-/** The containment result for a plan, with the policy that was (or would be) attached. */
+/** Builds the containment result for a plan, with the policy that was (or would be) attached. */
 export function resultForPlan(
   plan: ContainmentPlan,
   status: ContainmentStatus,
@@ -217,7 +223,7 @@ export function resultForPlan(
   };
 }
 
-/** The IAM user or role name, or the comma-separated bucket names (bucket names cannot contain commas). */
+/** Returns the IAM user or role name, or the comma-separated bucket names (bucket names cannot contain commas). */
 function targetOf(plan: IdentityPolicyPlan | BucketPolicyPlan): string {
   return plan.kind === 'identity-policy'
     ? plan.entityName
@@ -239,7 +245,7 @@ export function describePlacement(plan: IdentityPolicyPlan | BucketPolicyPlan): 
   return `statement ${plan.sid} in the bucket policy of ${targetOf(plan)}`;
 }
 
-/** The result of a dry run: the policy that containment would attach, with no AWS call made. */
+/** Builds the result of a dry run: the policy that containment would attach, with no AWS call made. */
 export function dryRunResult(plan: ContainmentPlan): ContainmentResult {
   if (plan.kind === 'skip') {
     return resultForPlan(plan, plan.status, plan.detail);

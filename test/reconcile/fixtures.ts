@@ -1,0 +1,112 @@
+/**
+ * Invented CloudTrail records for reconciliation tests, in the shapes CloudTrail writes them. Account ids,
+ * names and addresses are reserved example values.
+ */
+export const ACCOUNT_ID = '111122223333';
+export const PHI_BUCKET = 'example-phi-records';
+export const OTHER_BUCKET = 'example-build-artifacts';
+export const CLINICIAN_SESSION_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/clinician/alice@example.org`;
+export const CLINICIAN_ROLE_KEY = `arn:aws:iam::${ACCOUNT_ID}:role/clinician`;
+
+export interface RecordOptions {
+  readonly eventId: string;
+  readonly eventName?: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly eventCategory?: string;
+  readonly eventSource?: string;
+  /** Principal ARN; `null` writes an identity without ARN (an AWS service). */
+  readonly principalArn?: string | null;
+  readonly eventTime?: string;
+}
+
+/** Builds one S3 data event record for an object in a bucket. */
+export function dataEvent(options: RecordOptions): Record<string, unknown> {
+  const bucket = options.bucket ?? PHI_BUCKET;
+  const key = options.key ?? 'patients/0001/chart.pdf';
+  return {
+    eventVersion: '1.10',
+    userIdentity: identity(options.principalArn === undefined ? CLINICIAN_SESSION_ARN : options.principalArn),
+    eventTime: options.eventTime ?? '2025-03-01T09:15:27Z',
+    eventSource: options.eventSource ?? 's3.amazonaws.com',
+    eventName: options.eventName ?? 'GetObject',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '192.0.2.10',
+    userAgent: '[aws-sdk-js/3.600.0]',
+    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.us-east-1.amazonaws.com` },
+    responseElements: null,
+    requestID: `REQ${options.eventId.slice(0, 8).toUpperCase()}`,
+    eventID: options.eventId,
+    readOnly: true,
+    resources: [
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
+      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+    ],
+    eventType: 'AwsApiCall',
+    managementEvent: false,
+    recipientAccountId: ACCOUNT_ID,
+    eventCategory: options.eventCategory ?? 'Data',
+  };
+}
+
+/** A DeleteObjects record that deletes several keys: one event, several accesses. */
+export function deleteObjectsEvent(eventId: string, keys: readonly string[]): Record<string, unknown> {
+  const base = dataEvent({ eventId, eventName: 'DeleteObjects', key: keys[0] });
+  return {
+    ...base,
+    readOnly: false,
+    requestParameters: {
+      bucketName: PHI_BUCKET,
+      delete: { Object: keys.map((key) => ({ Key: key })), Quiet: 'true' },
+    },
+    resources: [
+      ...keys.map((key) => ({ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${PHI_BUCKET}/${key}` })),
+      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${PHI_BUCKET}` },
+    ],
+  };
+}
+
+/** A CopyObject from a PHI object into another bucket: the request names the other bucket. */
+export function copyOutEvent(eventId: string): Record<string, unknown> {
+  const base = dataEvent({ eventId, eventName: 'CopyObject', bucket: OTHER_BUCKET, key: 'exports/chart.pdf' });
+  return {
+    ...base,
+    requestParameters: {
+      bucketName: OTHER_BUCKET,
+      key: 'exports/chart.pdf',
+      'x-amz-copy-source': `${PHI_BUCKET}/patients/0001/chart.pdf`,
+    },
+    resources: [
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${OTHER_BUCKET}/exports/chart.pdf` },
+      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${PHI_BUCKET}/patients/0001/chart.pdf` },
+    ],
+  };
+}
+
+function identity(arn: string | null): Record<string, unknown> {
+  if (arn === null) {
+    return { type: 'AWSService', invokedBy: 'backup.amazonaws.com' };
+  }
+  return {
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLEROLEID0001:alice@example.org',
+    arn,
+    accountId: ACCOUNT_ID,
+    accessKeyId: 'ASIAEXAMPLEKEYID0001',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEROLEID0001',
+        arn: CLINICIAN_ROLE_KEY,
+        accountId: ACCOUNT_ID,
+        userName: 'clinician',
+      },
+      attributes: { creationDate: '2025-03-01T08:00:00Z', mfaAuthenticated: 'false' },
+    },
+  };
+}
+
+/** Event ids in UUID form, distinct per number. */
+export function eventId(number: number): string {
+  return `${String(number).padStart(8, '0')}-0000-4000-8000-000000000000`;
+}
