@@ -96,7 +96,11 @@ export class Canary extends Construct {
 
     this.scheduleRole = createSchedulerRole(this, 'ScheduleRole');
     this.grantedFunction = this.createReader('granted', props.intervalMinutes, removalPolicy);
-    this.ungrantedFunction = this.createReader('ungranted', props.ungrantedIntervalMinutes ?? 60, removalPolicy);
+    this.ungrantedFunction = this.createReader(
+      'ungranted',
+      props.ungrantedIntervalMinutes ?? 60,
+      removalPolicy,
+    );
     this.setupFunction = this.createSetup(removalPolicy);
     this.grantedRole = roleOf(this.grantedFunction);
     this.ungrantedRole = roleOf(this.ungrantedFunction);
@@ -111,7 +115,10 @@ export class Canary extends Construct {
    */
   public watchDecisions(validator: lambda.Function): void {
     const logGroup = validator.logGroup;
-    validator.addEnvironment('CANARY_PRINCIPAL_KEYS', `${this.grantedRole.roleArn},${this.ungrantedRole.roleArn}`);
+    validator.addEnvironment(
+      'CANARY_PRINCIPAL_KEYS',
+      `${this.grantedRole.roleArn},${this.ungrantedRole.roleArn}`,
+    );
     // Three reads' time for the frequent read and two plus half an hour for the hourly one absorb CloudTrail's
     // delivery delay. CloudWatch alarm periods end at one day.
     const grantedWindow = Math.min(1440, Math.max(30, 3 * this.props.intervalMinutes));
@@ -152,7 +159,11 @@ export class Canary extends Construct {
     });
   }
 
-  private createReader(role: CanaryRole, intervalMinutes: number, removalPolicy: RemovalPolicy): PhiGuardFunction {
+  private createReader(
+    role: CanaryRole,
+    intervalMinutes: number,
+    removalPolicy: RemovalPolicy,
+  ): PhiGuardFunction {
     const id = role === 'granted' ? 'Granted' : 'Ungranted';
     const fn = new PhiGuardFunction(this, `${id}Reader`, {
       entry: 'src/handlers/canary.ts',
@@ -160,10 +171,17 @@ export class Canary extends Construct {
       serviceName: SERVICE_NAME,
       deadLetterQueue: this.deadLetterQueue,
       logRemovalPolicy: removalPolicy,
-      environment: { CANARY_BUCKET: this.props.phiBucket.bucketName, CANARY_KEY: this.objectKey, CANARY_ROLE: role },
+      environment: {
+        CANARY_BUCKET: this.props.phiBucket.bucketName,
+        CANARY_KEY: this.objectKey,
+        CANARY_ROLE: role,
+      },
     });
     fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.props.phiBucket.arnForObjects(this.objectKey)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.props.phiBucket.arnForObjects(this.objectKey)],
+      }),
     );
     this.props.phiBucket.encryptionKey?.grantDecrypt(fn);
 
@@ -210,7 +228,9 @@ export class Canary extends Construct {
       logRemovalPolicy: removalPolicy,
     });
     const objectArn = phiBucket.arnForObjects(this.objectKey);
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [objectArn] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [objectArn] }),
+    );
     phiBucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -219,7 +239,10 @@ export class Canary extends Construct {
       }),
     );
     fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${grantsTable.tableArn}/index/*`] }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${grantsTable.tableArn}/index/*`],
+      }),
     );
     grantsTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     Validations.of(roleOf(fn)).acknowledge({

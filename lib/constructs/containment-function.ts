@@ -138,10 +138,21 @@ function environmentOf(props: ContainmentFunctionProps): Record<string, string> 
   };
 }
 
-/** The protected ARNs that the handler checks: the listed ones, the pipeline's roles and its own role. */
+/**
+ * The protected ARNs that the handler checks: the listed ones, the pipeline's roles, its own role, and
+ * every role that CloudFormation creates for this stack. Those are named `STACK-LOGICALID-SUFFIX`, so one
+ * pattern also covers the roles created after this function (the workflows, the validator, the canary).
+ */
 function protectedArns(props: ContainmentFunctionProps, role: iam.IRole): string[] {
   const pipelineArns = (props.pipelineRoles ?? []).map((pipelineRole) => pipelineRole.roleArn);
-  return [...(props.protectedPrincipalArns ?? []), ...pipelineArns, role.roleArn];
+  const stack = Stack.of(role);
+  const stackRoles = stack.formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: `${stack.stackName}-*`,
+  });
+  return [...(props.protectedPrincipalArns ?? []), ...pipelineArns, role.roleArn, stackRoles];
 }
 
 /**

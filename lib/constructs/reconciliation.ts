@@ -114,7 +114,8 @@ export class Reconciliation extends Construct {
 
     this.repeatedReinjectionAlarm = this.createRepeatedReinjectionAlarm();
     this.runFailedAlarm = new cloudwatch.Alarm(this, 'RunFailedAlarm', {
-      alarmDescription: 'phi-guard reconciliation run failed; missing events may go unnoticed. See docs/reconciliation.md.',
+      alarmDescription:
+        'phi-guard reconciliation run failed; missing events may go unnoticed. See docs/reconciliation.md.',
       metric: this.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -168,22 +169,38 @@ export class Reconciliation extends Construct {
         resources: [
           stack.formatArn({ service: 'glue', resource: 'catalog' }),
           stack.formatArn({ service: 'glue', resource: 'database', resourceName: database }),
-          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/${EVENTS_TABLE_NAME}` }),
+          stack.formatArn({
+            service: 'glue',
+            resource: 'table',
+            resourceName: `${database}/${EVENTS_TABLE_NAME}`,
+          }),
         ],
       }),
     );
     const bucket = props.evidenceBucket;
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [bucket.bucketArn],
+      }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
         resources: [bucket.arnForObjects(`${EVENTS_PREFIX}*`), bucket.arnForObjects(`${REPORT_PREFIX}*`)],
       }),
     );
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${REPORT_PREFIX}*`)],
+      }),
+    );
     props.evidenceKey.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
 
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kinesis:PutRecords'], resources: [props.stream.streamArn] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kinesis:PutRecords'], resources: [props.stream.streamArn] }),
+    );
     props.streamKey.grant(fn, 'kms:GenerateDataKey');
     this.acknowledgeWildcards(props);
   }
@@ -219,9 +236,21 @@ export class Reconciliation extends Construct {
     });
     Validations.of(role).acknowledge(
       objects(props.trailBucket, 'AWSLogs/', 'CloudTrail names each log file it delivers under this prefix.'),
-      objects(props.evidenceBucket, EVENTS_PREFIX, 'Firehose names each archive object it writes under this prefix.'),
-      objects(props.evidenceBucket, REPORT_PREFIX, 'The run writes one report object per month under this prefix.'),
-      objects(props.trailHistory.resultsBucket, 'athena/', 'Athena names each query result object it writes under this prefix.'),
+      objects(
+        props.evidenceBucket,
+        EVENTS_PREFIX,
+        'Firehose names each archive object it writes under this prefix.',
+      ),
+      objects(
+        props.evidenceBucket,
+        REPORT_PREFIX,
+        'The run writes one report object per month under this prefix.',
+      ),
+      objects(
+        props.trailHistory.resultsBucket,
+        'athena/',
+        'Athena names each query result object it writes under this prefix.',
+      ),
     );
   }
 }
@@ -245,6 +274,7 @@ export function createSchedulerRole(scope: Construct, id: string): iam.Role {
 export function acknowledgeInvokeVersions(role: iam.IRole, fn: IConstruct): void {
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${arnReference(fn)}:*]`,
-    reason: 'Lambda grants cover the function and its versions; the schedule invokes the unqualified function.',
+    reason:
+      'Lambda grants cover the function and its versions; the schedule invokes the unqualified function.',
   });
 }

@@ -11,7 +11,8 @@ export const CANARY_READ_GRANT_ID = 'phi-guard-canary-read';
 export const CANARY_SETUP_GRANT_ID = 'phi-guard-canary-setup';
 
 /** Content of the synthetic object: no PHI, so a read by the ungranted role exposes nothing. */
-export const CANARY_OBJECT_CONTENT = 'phi-guard canary object: synthetic data, no protected health information.\n';
+export const CANARY_OBJECT_CONTENT =
+  'phi-guard canary object: synthetic data, no protected health information.\n';
 
 /** The grant has no natural end; it ends when the stack revokes it on deletion. */
 const GRANT_EXPIRES_AT = '9999-12-31T23:59:59.000Z';

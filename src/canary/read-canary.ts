@@ -41,7 +41,9 @@ export function readCanarySettings(env: Readonly<Record<string, string | undefin
   const problems = [
     bucket === '' ? 'CANARY_BUCKET is missing.' : '',
     key === '' ? 'CANARY_KEY is missing.' : '',
-    role === 'granted' || role === 'ungranted' ? '' : `CANARY_ROLE must be granted or ungranted, got "${role ?? ''}".`,
+    role === 'granted' || role === 'ungranted'
+      ? ''
+      : `CANARY_ROLE must be granted or ungranted, got "${role ?? ''}".`,
   ].filter(Boolean);
   if (problems.length > 0) {
     throw new Error(`Invalid canary configuration: ${problems.join(' ')}`);
@@ -59,7 +61,11 @@ export async function readCanaryObject(s3: S3Client, settings: CanarySettings): 
     const output = await s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key: settings.key }));
     const body = (await output.Body?.transformToString('utf8')) ?? '';
     if (body !== CANARY_OBJECT_CONTENT) {
-      return { role: settings.role, status: 'failed', error: `unexpected content of ${body.length} characters` };
+      return {
+        role: settings.role,
+        status: 'failed',
+        error: `unexpected content of ${body.length} characters`,
+      };
     }
     return { role: settings.role, status: 'read', bytes: Buffer.byteLength(body) };
   } catch (error) {
@@ -84,7 +90,11 @@ export function createCanaryHandler(dependencies: CanaryHandlerDependencies) {
     metrics.addMetric(CANARY_METRICS.reads, MetricUnit.Count, 1);
     metrics.addMetric(CANARY_METRICS.readFailures, MetricUnit.Count, result.status === 'failed' ? 1 : 0);
     if (result.status === 'failed') {
-      logger.error('Canary read failed', { canaryRole: settings.role, bucket: settings.bucket, error: result.error });
+      logger.error('Canary read failed', {
+        canaryRole: settings.role,
+        bucket: settings.bucket,
+        error: result.error,
+      });
     } else {
       logger.info('Canary read succeeded', { canaryRole: settings.role, bucket: settings.bucket });
     }

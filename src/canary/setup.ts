@@ -8,7 +8,12 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { GrantAlreadyRevokedError, GrantNotFoundError } from '../grants/errors';
 import { putGrants, revokeGrantById } from '../grants/grant-repository';
-import { buildCanaryGrants, CANARY_OBJECT_CONTENT, CANARY_READ_GRANT_ID, CANARY_SETUP_GRANT_ID } from './canary-grant';
+import {
+  buildCanaryGrants,
+  CANARY_OBJECT_CONTENT,
+  CANARY_READ_GRANT_ID,
+  CANARY_SETUP_GRANT_ID,
+} from './canary-grant';
 
 /** Properties of the custom resource, as the stack sets them. */
 export interface CanarySetupProperties {

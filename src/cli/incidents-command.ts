@@ -23,7 +23,10 @@ interface ReleaseOptions extends TableOptions {
 
 /** Adds `incidents show` and `incidents release` to the program. */
 export function registerIncidentsCommand(program: Command, io: CliIo = processIo()): void {
-  const incidents = program.command('incidents').description('Show incidents and release their containment.');
+  const incidents = program
+    .command('incidents')
+    .summary('show incidents and release their containment')
+    .description('Show incidents and release their containment.');
 
   addTableOptions(incidents.command('show').argument('<incident-id>', 'Incident id, as in the alert.'))
     .description('Print one incident as JSON, including its containment and release.')

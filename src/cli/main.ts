@@ -4,10 +4,15 @@
  */
 import { version } from '../../package.json';
 import { registerGrantsCommand } from './grants/grants-command';
+import { registerIncidentsCommand } from './incidents-command';
 import { createProgram } from './program';
 import { registerReplayCommand } from './replay/replay-command';
 
-const program = createProgram(version, [registerReplayCommand, registerGrantsCommand]);
+const program = createProgram(version, [
+  registerReplayCommand,
+  registerGrantsCommand,
+  (root) => registerIncidentsCommand(root),
+]);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

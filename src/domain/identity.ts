@@ -26,7 +26,7 @@ const SERVICE_LINKED_ROLE_PREFIX = 'AWSServiceRoleFor';
 const IDENTITY_CENTER_ROLE_PATH = '/aws-reserved/sso.amazonaws.com/';
 const IDENTITY_CENTER_ROLE_PREFIX = 'AWSReservedSSO_';
 
-type ResolvedIdentity = Omit<Principal, 'crossAccount' | 'invokedBy'>;
+type ResolvedIdentity = Omit<Principal, 'crossAccount' | 'invokedBy' | 'principalId'>;
 
 /**
  * Builds the `Principal` of a CloudTrail record from its `userIdentity`.
@@ -43,7 +43,13 @@ export function normalizeIdentity(userIdentity: unknown, recipientAccountId?: st
     resolved.accountId !== recipientAccountId;
 
   const invokedBy = readString(identity, 'invokedBy');
-  return invokedBy === undefined ? { ...resolved, crossAccount } : { ...resolved, crossAccount, invokedBy };
+  const principalId = readString(identity, 'principalId');
+  return {
+    ...resolved,
+    crossAccount,
+    ...(invokedBy === undefined ? {} : { invokedBy }),
+    ...(principalId === undefined || principalId === '' ? {} : { principalId }),
+  };
 }
 
 function resolveIdentity(identity: JsonObject): ResolvedIdentity {

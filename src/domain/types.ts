@@ -49,6 +49,11 @@ export interface Principal {
   readonly crossAccount: boolean;
   /** `userIdentity.invokedBy` (an AWS service name) or `AWS Internal`, when present. */
   readonly invokedBy?: string;
+  /**
+   * `userIdentity.principalId`, when present: `ROLE_ID:SESSION_NAME` for role sessions, the user id for
+   * IAM users. Containment uses it for `aws:userid` conditions.
+   */
+  readonly principalId?: string;
 }
 
 /** What an access does to PHI, the unit that grants allow. */

@@ -7,7 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createCanaryHandler, readCanarySettings } from '../canary/read-canary';
 import { applyCanarySetup } from '../canary/setup';
 
@@ -16,19 +16,25 @@ const s3 = new S3Client({ requestHandler: requestHandler() });
 const dynamoDb = new DynamoDBClient({ requestHandler: requestHandler() });
 const logger = new Logger();
 
-/** Settings are read on first use, because the setup function has none of the reader's variables. */
+/** Built on first use, because the setup function has none of the reader's environment variables. */
 let readHandler: ReturnType<typeof createCanaryHandler> | undefined;
 
-export const handler = async (event: unknown, context: Parameters<ReturnType<typeof createCanaryHandler>>[1]) => {
-  readHandler ??= createCanaryHandler({ s3, settings: readCanarySettings(process.env), logger, metrics: new Metrics() });
-  return readHandler(event as never, context);
+export const handler = (event: unknown, context: Context) => {
+  readHandler ??= createCanaryHandler({
+    s3,
+    settings: readCanarySettings(process.env),
+    logger,
+    metrics: new Metrics(),
+  });
+  return readHandler(event, context);
 };
 
 /** Applies the request and sends the outcome to CloudFormation's pre-signed response URL. */
 export const setupHandler = async (event: CloudFormationCustomResourceEvent): Promise<void> => {
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = 'Canary object and grants applied.';
-  let physicalId = 'RequestType' in event && event.RequestType !== 'Create' ? event.PhysicalResourceId : event.LogicalResourceId;
+  // A failed creation still needs a physical id; later requests carry the one CloudFormation stored.
+  let physicalId = event.RequestType === 'Create' ? event.LogicalResourceId : event.PhysicalResourceId;
   try {
     physicalId = await applyCanarySetup(event, { s3, dynamoDb });
   } catch (error) {

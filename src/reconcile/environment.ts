@@ -26,7 +26,9 @@ export interface ReconcileEnvironment {
  * Reads and validates the environment.
  * @throws Error listing every missing or invalid variable.
  */
-export function readReconcileEnvironment(env: Readonly<Record<string, string | undefined>>): ReconcileEnvironment {
+export function readReconcileEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): ReconcileEnvironment {
   const problems: string[] = [];
   const text = (name: string): string => {
     const value = env[name]?.trim();
@@ -51,7 +53,10 @@ export function readReconcileEnvironment(env: Readonly<Record<string, string | u
       archiveDatabase: text('ARCHIVE_DATABASE'),
       archiveTable: text('ARCHIVE_TABLE'),
     },
-    monitoredBuckets: text('MONITORED_BUCKETS').split(',').map((name) => name.trim()).filter(Boolean),
+    monitoredBuckets: text('MONITORED_BUCKETS')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
     windowHours: integer('WINDOW_HOURS', 1, 24 * 14),
     settleHours: integer('SETTLE_HOURS', 0, 48),
     maxReinjectedEvents: integer('MAX_REINJECTED_EVENTS', 1, 1_000_000),

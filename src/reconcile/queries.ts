@@ -101,7 +101,7 @@ function commonTableExpressions(
     '    AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp(?)',
     '    AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp(?)',
     "    AND (contains(split(?, ','), json_extract_scalar(requestparameters, '$.bucketName'))",
-    '      OR any_match(resources, r -> strpos(r.arn, \'/\') > 0',
+    "      OR any_match(resources, r -> strpos(r.arn, '/') > 0",
     "        AND contains(split(?, ','), split_part(split_part(r.arn, ':::', 2), '/', 1))))",
     '),',
     'archived AS (',

@@ -45,7 +45,7 @@ describe('phi-guard help', () => {
   it.each([
     ['phi-guard replay', '--batch-size <records>', /1 to 10000 \(default: 100\)/],
     ['phi-guard replay', '--buckets <names>', /default: the buckets the grants file names/],
-    ['phi-guard replay', '--reports <dir>', /incident reports/],
+    ['phi-guard replay', '--reports <dir>', /workflows locally .* write their reports/],
     ['phi-guard grants revoke', '--by <name>', /default: the operating system user name/],
     ['phi-guard grants import', '--region <region>', /default: AWS_REGION/],
   ])('%s help explains %s', (name, flags, pattern) => {

@@ -20,7 +20,11 @@ describe('isSelectedByRule', () => {
     ['copy out of a PHI bucket', copyOutEvent(eventId(2)), true],
     ['read in another bucket', dataEvent({ eventId: eventId(3), bucket: OTHER_BUCKET }), false],
     ['management event', dataEvent({ eventId: eventId(4), eventCategory: 'Management' }), false],
-    ['directory bucket source', dataEvent({ eventId: eventId(5), eventSource: 's3express.amazonaws.com' }), false],
+    [
+      'directory bucket source',
+      dataEvent({ eventId: eventId(5), eventSource: 's3express.amazonaws.com' }),
+      false,
+    ],
     ['not an object', 'GetObject', false],
   ])('%s', (_name, record, expected) => {
     expect(isSelectedByRule(record, MONITORED)).toBe(expected);
@@ -34,14 +38,22 @@ describe('isSelectedByRule', () => {
 describe('compareWithArchive', () => {
   test('counts duplicates once', () => {
     const record = dataEvent({ eventId: eventId(1) });
-    const result = compareWithArchive([record, record, dataEvent({ eventId: eventId(2) })], () => false, MONITORED);
+    const result = compareWithArchive(
+      [record, record, dataEvent({ eventId: eventId(2) })],
+      () => false,
+      MONITORED,
+    );
 
     expect(result.counts).toEqual({ expected: 2, received: 0, missing: 2, withoutEventId: 0 });
     expect(result.missing.map((event) => event.eventId)).toEqual([eventId(1), eventId(2)]);
   });
 
   test('several accesses are one event', () => {
-    const record = deleteObjectsEvent(eventId(7), ['patients/0001/a.pdf', 'patients/0002/b.pdf', 'patients/0003/c.pdf']);
+    const record = deleteObjectsEvent(eventId(7), [
+      'patients/0001/a.pdf',
+      'patients/0002/b.pdf',
+      'patients/0003/c.pdf',
+    ]);
     const result = compareWithArchive([record], () => false, MONITORED);
 
     expect(result.counts.expected).toBe(1);

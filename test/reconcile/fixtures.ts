@@ -68,7 +68,12 @@ export function deleteObjectsEvent(eventId: string, keys: readonly string[]): Re
 
 /** A CopyObject from a PHI object into another bucket: the request names the other bucket. */
 export function copyOutEvent(eventId: string): Record<string, unknown> {
-  const base = dataEvent({ eventId, eventName: 'CopyObject', bucket: OTHER_BUCKET, key: 'exports/chart.pdf' });
+  const base = dataEvent({
+    eventId,
+    eventName: 'CopyObject',
+    bucket: OTHER_BUCKET,
+    key: 'exports/chart.pdf',
+  });
   return {
     ...base,
     requestParameters: {

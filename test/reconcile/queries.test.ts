@@ -1,5 +1,11 @@
+import { Parser } from 'node-sql-parser';
 import { buildComparisonQueries } from '../../src/reconcile/queries';
-import { archivePartitionValues, parseWindow, trailPartitionDates, windowBefore } from '../../src/reconcile/window';
+import {
+  archivePartitionValues,
+  parseWindow,
+  trailPartitionDates,
+  windowBefore,
+} from '../../src/reconcile/window';
 
 const TABLES = {
   trailDatabase: 'phiguard_investigation',
@@ -38,11 +44,24 @@ describe('reconciliation window', () => {
 });
 
 describe('buildComparisonQueries', () => {
-  const queries = buildComparisonQueries(TABLES, WINDOW, ['example-phi-records', 'example-phi-images'], RUN_AT);
+  const queries = buildComparisonQueries(
+    TABLES,
+    WINDOW,
+    ['example-phi-records', 'example-phi-images'],
+    RUN_AT,
+  );
 
   test.each(['missing', 'counts'] as const)('%s placeholders match parameters', (name) => {
     const query = queries[name];
     expect(query.sql.split('?').length - 1).toBe(query.parameters.length);
+  });
+
+  test.each(['missing', 'counts'] as const)('%s parses as Trino and Athena SQL', (name) => {
+    const parser = new Parser();
+    const sql = queries[name].sql;
+    expect(() => parser.astify(sql, { database: 'trino' })).not.toThrow();
+    // The Athena dialect of node-sql-parser rejects `?`, so string constants stand in for the parameters.
+    expect(() => parser.astify(sql.replace(/\?/g, "'parameter'"), { database: 'athena' })).not.toThrow();
   });
 
   test('values are parameters only', () => {
@@ -59,8 +78,8 @@ describe('buildComparisonQueries', () => {
   });
 
   test('rejects an invalid table name', () => {
-    expect(() => buildComparisonQueries({ ...TABLES, trailTable: 'events"; DROP' }, WINDOW, ['b'], RUN_AT)).toThrow(
-      /Invalid trailTable/,
-    );
+    expect(() =>
+      buildComparisonQueries({ ...TABLES, trailTable: 'events"; DROP' }, WINDOW, ['b'], RUN_AT),
+    ).toThrow(/Invalid trailTable/);
   });
 });

@@ -101,7 +101,7 @@ describe('incidents release', () => {
   });
 
   it('release removes bucket statement', async () => {
-    const kept = await containedIncident(PRINCIPALS.crossAccountUser);
+    const otherIncident = await containedIncident(PRINCIPALS.crossAccountUser);
     const { incident, result } = await containedIncident(PRINCIPALS.identityCenterSession);
 
     const output = await run(...releaseArgs(incident.incidentId, '--by', 'alice@example.org'));
@@ -110,7 +110,7 @@ describe('incidents release', () => {
     const sids = (
       JSON.parse(fake.bucketPolicies.get('phi-records-example')!) as { Statement: { Sid: string }[] }
     ).Statement.map((statement) => statement.Sid);
-    expect(sids).toContain(kept.result.policyName);
+    expect(sids).toContain(otherIncident.result.policyName);
     expect(sids).not.toContain(result.policyName);
   });
 
@@ -159,9 +159,9 @@ describe('incidents show', () => {
     const output = await run('show', incident.incidentId);
 
     expect(output.exitCode()).toBe(0);
-    const shown = JSON.parse(output.stdout()) as Incident;
-    expect(shown.incidentId).toBe(incident.incidentId);
-    expect(shown.containment).toEqual(result);
+    const printed = JSON.parse(output.stdout()) as Incident;
+    expect(printed.incidentId).toBe(incident.incidentId);
+    expect(printed.containment).toEqual(result);
   });
 
   it('show unknown incident', async () => {

@@ -86,6 +86,9 @@ describe('ContainmentFunction', () => {
                 { 'Fn::GetAtt': [Match.stringLikeRegexp('^ValidatorRole'), 'Arn'] },
                 ',',
                 { 'Fn::GetAtt': [Match.stringLikeRegexp('^ContainmentFunctionRole'), 'Arn'] },
+                ',arn:',
+                { Ref: 'AWS::Partition' },
+                `:iam::${ACCOUNT}:role/ContainmentTest-*`,
               ],
             ],
           },
@@ -122,6 +125,8 @@ describe('ContainmentFunction', () => {
       `arn:aws:iam::${ACCOUNT}:role/*/phi-break-glass`,
       { 'Fn::GetAtt': [expect.stringMatching(/^ValidatorRole/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^ContainmentFunctionRole/), 'Arn'] },
+      iamArn('role/ContainmentTest-*'),
+      iamArn('role/*/ContainmentTest-*'),
     ]);
   });
 

@@ -236,6 +236,8 @@ describe('isProtectedPrincipal', () => {
     ],
     ['user with path', [`arn:aws:iam::${OWNER_ACCOUNT}:user/dana`], PRINCIPALS.iamUser, true],
     ['wildcard entry', [`arn:aws:iam::${OWNER_ACCOUNT}:user/*`], PRINCIPALS.iamUser, true],
+    ['stack role pattern', [`arn:aws:iam::${OWNER_ACCOUNT}:role/Claims*`], PRINCIPALS.roleSession, true],
+    ['other stack pattern', [`arn:aws:iam::${OWNER_ACCOUNT}:role/PhiGuard-*`], PRINCIPALS.roleSession, false],
     ['empty list', [], PRINCIPALS.iamUser, false],
   ])('protected: %s', (_name, list, principal, expected) => {
     expect(isProtectedPrincipal(principal, list)).toBe(expected);

@@ -7,7 +7,7 @@ import type { Grant, TriageInput } from '../../domain/types';
 import { createGrantsTable } from '../../grants/table-definition';
 import { putGrants } from '../../grants/grant-repository';
 import { startLocalDynamoDb } from '../../local/local-dynamodb';
-import { runLocalResponse, type LocalResponseResult } from '../../local/response-runner';
+import type { LocalResponseResult } from '../../local/response-runner';
 import { readConfig } from '../../../lib/config';
 import { decodeKinesisRecord } from '../../validator/decode-record';
 import { GrantCache } from '../../validator/grant-cache';
@@ -107,6 +107,8 @@ async function respondLocally(
   reportsDir: string,
   containmentLog: string[],
 ): Promise<LocalResponseResult[]> {
+  // Loaded on demand: the runner synthesizes the CDK app, which the other commands never need.
+  const { runLocalResponse } = await import('../../local/response-runner');
   const defaults = readConfig(() => undefined);
   const config = { ...defaults, phiBucketNames: [...(options.monitoredBuckets ?? [])] };
   return runLocalResponse(inputs, { config, reportsDir, log: (line) => containmentLog.push(line) });

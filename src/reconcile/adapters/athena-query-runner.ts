@@ -51,7 +51,9 @@ export class AthenaQueryRunner {
   private async waitForSuccess(queryExecutionId: string): Promise<void> {
     const deadline = Date.now() + this.options.timeoutMs;
     for (;;) {
-      const output = await this.options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId }));
+      const output = await this.options.client.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId }),
+      );
       const status = output.QueryExecution?.Status;
       if (status?.State === 'SUCCEEDED') return;
       if (status?.State === 'FAILED' || status?.State === 'CANCELLED') {

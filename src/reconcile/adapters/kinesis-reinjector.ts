@@ -45,7 +45,9 @@ export class KinesisReinjector {
     let pending = [...chunk];
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) {
-        await new Promise((resolve) => setTimeout(resolve, (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 2)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 2)),
+        );
       }
       const output = await this.options.client.send(
         new PutRecordsCommand({ StreamName: this.options.streamName, Records: pending.map(toEntry) }),

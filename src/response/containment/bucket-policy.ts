@@ -78,16 +78,19 @@ export async function addBucketStatement(
 export async function removeBucketStatement(s3: S3Client, bucket: string, sid: string): Promise<boolean> {
   const policy = await readBucketPolicy(s3, bucket);
   const statements = statementsOf(policy);
-  const kept = statements.filter((existing) => existing.Sid !== sid);
-  if (kept.length === statements.length) {
+  const remaining = statements.filter((existing) => existing.Sid !== sid);
+  if (remaining.length === statements.length) {
     return false;
   }
 
-  if (kept.length === 0) {
+  if (remaining.length === 0) {
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
   } else {
     await s3.send(
-      new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ ...policy, Statement: kept }) }),
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({ ...policy, Statement: remaining }),
+      }),
     );
   }
   return true;

@@ -68,8 +68,8 @@ export type ContainmentPlan = SkipPlan | IdentityPolicyPlan | BucketPolicyPlan;
  * NOTE: `Principal` has no such field yet, so role ids are unknown and session matches use `*:SESSION_NAME`.
  */
 export function principalIdOf(principal: Principal): string | undefined {
-  const value = (principal as { readonly principalId?: unknown }).principalId;
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+  const value = principal.principalId;
+  return value !== undefined && value.length > 0 ? value : undefined;
 }
 
 /** Chooses the containment for an incident. `now` is the containment time, which token issue times are compared with. */

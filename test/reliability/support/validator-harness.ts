@@ -88,7 +88,7 @@ export function createValidatorHarness(options: ValidatorHarnessOptions): Valida
     publisher,
     triageStarter,
     logger,
-    metrics: new Metrics({ namespace: 'PhiGuardReliability', serviceName: 'validator-reliability' }),
+    metrics: new Metrics({ namespace: 'PhiGuardReliability', serviceName: 'validator-reliability', logger }),
     clock: () => NOW,
   });
 

@@ -1,0 +1,137 @@
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { EVENTS_MISSING_EXIT_CODE, registerReconcileCommand } from '../../src/cli/reconcile-command';
+import { extractRecords } from '../../src/domain/cloudtrail-input';
+import { captureIo, testProgram } from '../cli/cli-io';
+import { dataEvent, deleteObjectsEvent, eventId, OTHER_BUCKET, PHI_BUCKET } from './fixtures';
+
+let directory: string;
+let trailDirectory: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'phi-guard-reconcile-'));
+  trailDirectory = path.join(directory, 'trail', '2025', '03', '01');
+  await mkdir(trailDirectory, { recursive: true });
+  const logFile = {
+    Records: [
+      dataEvent({ eventId: eventId(1) }),
+      deleteObjectsEvent(eventId(2), ['patients/0001/a.pdf', 'patients/0002/b.pdf']),
+      dataEvent({ eventId: eventId(3), bucket: OTHER_BUCKET }),
+      // A bucket-level data event: the rules forward it, but the validator decides nothing.
+      {
+        ...dataEvent({ eventId: eventId(4), eventName: 'GetBucketAcl' }),
+        requestParameters: { bucketName: PHI_BUCKET },
+      },
+    ],
+  };
+  await writeFile(path.join(trailDirectory, 'log-1.json.gz'), gzipSync(JSON.stringify(logFile)));
+  await writeFile(
+    path.join(trailDirectory, 'more.jsonl'),
+    `${JSON.stringify(dataEvent({ eventId: eventId(5) }))}\n`,
+  );
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Decision lines as `phi-guard replay --out` writes them, only the fields the command reads plus a few. */
+async function decisionsFile(name: string, eventIds: readonly string[]): Promise<string> {
+  const file = path.join(directory, name);
+  const lines = eventIds.map((id, index) =>
+    JSON.stringify({ decisionId: `${id}#${index}`, eventId: id, decision: 'authorized', bucket: PHI_BUCKET }),
+  );
+  await writeFile(file, lines.map((line) => `${line}\n`).join(''));
+  return file;
+}
+
+async function run(args: readonly string[]) {
+  const captured = captureIo();
+  const program = testProgram(captured);
+  registerReconcileCommand(program, captured.io);
+  await program.parseAsync(['node', 'phi-guard', 'reconcile', ...args]);
+  return captured;
+}
+
+describe('phi-guard reconcile', () => {
+  test('nothing missing exits 0', async () => {
+    const decisions = await decisionsFile('all.jsonl', [
+      eventId(1),
+      eventId(2),
+      eventId(2),
+      eventId(3),
+      eventId(5),
+    ]);
+    const result = await run([
+      '--trail',
+      path.join(directory, 'trail'),
+      '--decisions',
+      decisions,
+      '--buckets',
+      PHI_BUCKET,
+    ]);
+
+    expect(result.exitCode()).toBe(0);
+    expect(result.stdout()).toContain('Expected events: 3');
+    expect(result.stdout()).toContain('Received events: 3');
+    expect(result.stdout()).toContain('Missing events: 0');
+  });
+
+  test('missing events exit 3', async () => {
+    const decisions = await decisionsFile('some.jsonl', [eventId(1)]);
+    const out = path.join(directory, 'missing.jsonl');
+    const result = await run([
+      '--trail',
+      path.join(directory, 'trail'),
+      '--decisions',
+      decisions,
+      '--buckets',
+      PHI_BUCKET,
+      '--out',
+      out,
+    ]);
+
+    expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
+    expect(result.stdout()).toContain('Missing events: 2');
+    expect(result.stdout()).toContain(`missing ${eventId(2)}`);
+    expect(result.stdout()).toContain(`missing ${eventId(5)}`);
+    expect(result.stdout()).not.toContain(`missing ${eventId(4)}`);
+
+    const written = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(
+      written
+        .flatMap((event) => extractRecords(event))
+        .map((record) => (record as { eventID: string }).eventID),
+    ).toEqual([eventId(2), eventId(5)]);
+  });
+
+  test('every bucket without --buckets', async () => {
+    const decisions = await decisionsFile('phi-only.jsonl', [eventId(1), eventId(2), eventId(5)]);
+    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
+    expect(result.stdout()).toContain(`missing ${eventId(3)}`);
+  });
+
+  test('invalid decisions file exits 1', async () => {
+    const file = path.join(directory, 'broken.jsonl');
+    await writeFile(file, '{"decision":"authorized"}\n');
+    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', file]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toContain(`Line 1 of ${file} is not a decision`);
+  });
+
+  test('missing trail folder exits 1', async () => {
+    const decisions = await decisionsFile('empty.jsonl', []);
+    const result = await run(['--trail', path.join(directory, 'absent'), '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toMatch(/^error: /);
+  });
+});
