@@ -1,10 +1,12 @@
 /**
- * End-to-end test of the sandbox profile in a sandbox account: a granted role reads a test object and is
- * authorized; an ungranted role reads it and is contained, reported and indexed as a violation.
+ * End-to-end test of the sandbox profile in a sandbox account. A granted role reads a test object and is
+ * authorized. An ungranted role reads it and is contained, reported and indexed as a violation.
  *
  * CloudTrail delivers S3 data events to EventBridge within minutes, not seconds, so every wait below
  * allows 30 minutes and polls once a minute.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, type IApiCall } from '@aws-cdk/integ-tests-alpha';
 import { readConfig } from '../lib/config';
@@ -16,7 +18,11 @@ const STACK_NAME = 'PhiGuardInteg';
 const SEEDER_ROLE_NAME = `${STACK_NAME}-seeder`;
 const WAIT = { totalTimeout: Duration.minutes(30), interval: Duration.minutes(1), backoffRate: 1 };
 
-const app = new App();
+// The feature flags of cdk.json, so that the test deploys the stack that `cdk deploy` deploys.
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+const app = new App({ context: cdkJson.context });
 const stack = new TapStack(app, STACK_NAME, {
   config: {
     ...readConfig(() => undefined),
@@ -28,7 +34,10 @@ const stack = new TapStack(app, STACK_NAME, {
   },
 });
 const events = stack.securityEvents;
-const fixture = new AccessFixture(stack, 'IntegFixture', { securityEvents: events, seederRoleName: SEEDER_ROLE_NAME });
+const fixture = new AccessFixture(stack, 'IntegFixture', {
+  securityEvents: events,
+  seederRoleName: SEEDER_ROLE_NAME,
+});
 
 const integ = new IntegTest(app, 'PhiGuardEndToEnd', {
   testCases: [stack],

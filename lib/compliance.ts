@@ -38,8 +38,8 @@ export function compliancePacks(): NagPack[] {
 
 /**
  * Runs one cdk-nag pack as a CDK policy validation plugin. cdk-nag 3.0.2 expects the construct tree on
- * the validation context, which aws-cdk-lib 2.257.0 does not pass (it passes template paths only), so
- * this plugin holds the tree itself and calls `validateScope`.
+ * the validation context, but aws-cdk-lib 2.257.0 passes template paths only. So this plugin keeps a
+ * reference to the tree and calls `validateScope`.
  */
 export class NagPackValidation implements IPolicyValidationPlugin {
   public readonly name: string;
@@ -64,6 +64,21 @@ export class NagPackValidation implements IPolicyValidationPlugin {
  */
 export function addComplianceChecks(app: App): void {
   Validations.of(app).addPlugins(...compliancePacks().map((pack) => new NagPackValidation(pack, app)));
+}
+
+/**
+ * Acknowledges one cdk-nag finding on `construct`, as `Validations.of(construct).acknowledge` does.
+ * `acknowledge` rejects ids with more than one `::`, and every finding on an ARN built from pseudo
+ * parameters has several (`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:...]`), so this writes the
+ * construct metadata that `acknowledge` writes and cdk-nag reads. Use `acknowledge` for every other id.
+ */
+export function acknowledgeFinding(
+  construct: IConstruct,
+  acknowledgment: { id: string; reason: string },
+): void {
+  construct.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    [acknowledgment.id]: acknowledgment.reason,
+  });
 }
 
 /** Returns the unacknowledged findings of the compliance packs on `scope` and everything under it. */

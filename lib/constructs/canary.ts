@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CANARY_METRICS, type CanaryRole } from '../../src/canary/read-canary';
+import { CANARY_METRICS, type CanaryRole } from '../../src/canary/metrics';
 import { arnReference } from './evidence-archive';
 import { PhiGuardFunction } from './lambda-defaults';
 import { acknowledgeInvokeVersions, createSchedulerRole } from './reconciliation';
@@ -25,7 +25,7 @@ export const CANARY_DECISION_METRICS = {
 const SERVICE_NAME = 'phi-guard-canary';
 
 export interface CanaryProps {
-  /** PHI bucket that holds the synthetic object. */
+  /** PHI bucket that contains the synthetic object. */
   readonly phiBucket: s3.IBucket;
   /** Grants table that receives the canary grants. */
   readonly grantsTable: dynamodb.ITable;
@@ -53,7 +53,7 @@ export interface CanaryProps {
  * An end-to-end canary of detection. A custom resource writes a synthetic object into a PHI bucket and a
  * read grant on it for the granted canary role. A scheduled function with that role reads the object
  * every few minutes, and a second one, whose role has no grant, reads it less often. The validator
- * should decide the first read authorized and the second a violation; `watchDecisions` adds alarms that
+ * should decide the first read authorized and the second a violation. `watchDecisions` adds alarms that
  * fire when either decision is not recorded in time. Containment must treat both roles as protected.
  */
 export class Canary extends Construct {
@@ -88,10 +88,6 @@ export class Canary extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the canary schedules and functions.',
     });
 
     this.scheduleRole = createSchedulerRole(this, 'ScheduleRole');

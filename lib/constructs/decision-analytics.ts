@@ -16,6 +16,13 @@ import {
   prefixAcknowledgment,
 } from './evidence-archive';
 import { INLINE_POLICY_REASON } from './lambda-defaults';
+import {
+  type DeliveryAlarmThresholds,
+  deliveryAlarms,
+  type DomainAlarmThresholds,
+  domainAlarms,
+  type OperationsAlarms,
+} from './operations-alarms';
 import { createSetupFunction, OpenSearchSetup } from './opensearch-setup';
 
 /** Index name that Firehose writes to; with daily rotation it appends `-YYYY-MM-DD`. */
@@ -88,6 +95,19 @@ export class DecisionAnalytics extends Construct {
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
       prefixAcknowledgment(props.archive.bucket, OPENSEARCH_FAILED_PREFIX),
     );
+  }
+
+  /** Adds alarms on the domain's health and storage and on late and failed decision deliveries. */
+  public addAlarms(
+    alarms: OperationsAlarms,
+    thresholds: DomainAlarmThresholds & DeliveryAlarmThresholds = {},
+  ): void {
+    const ebs = (this.domain.node.defaultChild as opensearch.CfnDomain).ebsOptions as
+      opensearch.CfnDomain.EBSOptionsProperty | undefined;
+    alarms.addAlarms(this, 'Decision analytics: OpenSearch domain and delivery', {
+      ...domainAlarms(this.domain, Number(ebs?.volumeSize ?? 10), thresholds),
+      ...deliveryAlarms(this.deliveryStream.deliveryStreamName, 'AmazonOpenSearchService', thresholds),
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -6,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INLINE_POLICY_REASON } from './lambda-defaults';
+import { deadLetterQueueAlarm, type OperationsAlarms } from './operations-alarms';
 
 /** Partition key of events whose principal has an ARN: all of one principal's accesses stay in order. */
 export const PRINCIPAL_PARTITION_KEY_PATH = '$.detail.userIdentity.arn';
@@ -38,6 +40,27 @@ export interface EventIngestionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Thresholds of the ingestion alarms. */
+export interface IngestionAlarmThresholds {
+  /**
+   * Age of the oldest unread record at which the alarm fires. The validator polls every second and
+   * Firehose within its buffering interval, so an age of minutes means a consumer has fallen behind.
+   * @default Duration.minutes(5)
+   */
+  readonly maxIteratorAge?: Duration;
+  /**
+   * Records that the stream rejected by throttling within five minutes at which the alarm fires.
+   * EventBridge retries them, so the alarm is an early warning of a stream at its capacity.
+   * @default 1
+   */
+  readonly writeThrottledRecords?: number;
+  /**
+   * Failed invocations of one rule's stream target within five minutes at which the alarm fires.
+   * @default 1
+   */
+  readonly failedInvocations?: number;
 }
 
 /**
@@ -88,6 +111,52 @@ export class EventIngestion extends Construct {
     this.targetRole = createTargetRole(this, this.stream, this.streamKey);
     this.principalRule = this.createRule('PrincipalRule', props, true, PRINCIPAL_PARTITION_KEY_PATH);
     this.noArnRule = this.createRule('NoArnRule', props, false, EVENT_ID_PARTITION_KEY_PATH);
+  }
+
+  /**
+   * Adds alarms on the stream's iterator age and write throttles, on failed invocations of both rules,
+   * and on messages in the rules' dead-letter queue.
+   */
+  public addAlarms(alarms: OperationsAlarms, thresholds: IngestionAlarmThresholds = {}): void {
+    const period = Duration.minutes(5);
+    const failedInvocations = (rule: events.Rule) => ({
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      }),
+      threshold: thresholds.failedInvocations ?? 1,
+      description: `EventBridge rule ${rule.ruleName} failed to put events into the stream. The events are retried for a day, then go to the dead-letter queue.`,
+    });
+
+    alarms.addAlarms(this, 'Ingestion: EventBridge rules and Kinesis stream', {
+      StreamIteratorAge: {
+        metric: this.stream.metricGetRecordsIteratorAgeMilliseconds({
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period,
+        }),
+        threshold: (thresholds.maxIteratorAge ?? Duration.minutes(5)).toMilliseconds(),
+        description:
+          'A consumer of the event stream has fallen behind. Check the validator and the evidence delivery stream.',
+      },
+      StreamWriteThrottles: {
+        metric: this.stream.metricWriteProvisionedThroughputExceeded({
+          statistic: cloudwatch.Stats.SUM,
+          period,
+        }),
+        threshold: thresholds.writeThrottledRecords ?? 1,
+        description:
+          'The event stream throttled writes from EventBridge. Add shards or switch the stream to on-demand capacity.',
+      },
+      PrincipalRuleFailedInvocations: failedInvocations(this.principalRule),
+      NoArnRuleFailedInvocations: failedInvocations(this.noArnRule),
+      DeadLetterQueue: deadLetterQueueAlarm(
+        this.deadLetterQueue,
+        'CloudTrail events that EventBridge could not deliver',
+      ),
+    });
   }
 
   private createRule(id: string, props: EventIngestionProps, hasArn: boolean, partitionKeyPath: string) {

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentProfile } from '../config';
 import { functionLogKey, INLINE_POLICY_REASON } from './lambda-defaults';
+import { type DeliveryAlarmThresholds, deliveryAlarms, type OperationsAlarms } from './operations-alarms';
 
 /** Prefix of the raw EventBridge events that Firehose delivers; the Glue table reads it. */
 export const EVENTS_PREFIX = 'events/';
@@ -98,6 +99,15 @@ export class EvidenceArchive extends Construct {
     for (const statement of this.deliveryWriteStatements(prefix)) {
       grantee.grantPrincipal.addToPrincipalPolicy(statement);
     }
+  }
+
+  /** Adds alarms on late and failed deliveries of events into the archive bucket. */
+  public addAlarms(alarms: OperationsAlarms, thresholds: DeliveryAlarmThresholds = {}): void {
+    alarms.addAlarms(
+      this,
+      'Evidence archive delivery',
+      deliveryAlarms(this.deliveryStream.deliveryStreamName, 'S3', thresholds),
+    );
   }
 
   private deliveryWriteStatements(prefix: string): iam.PolicyStatement[] {

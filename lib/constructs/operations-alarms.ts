@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, type IConstruct } from 'constructs';
 
 /** One alarm that a construct declares on a resource it owns. */
 export interface AlarmDefinition {
@@ -12,7 +14,7 @@ export interface AlarmDefinition {
   /** Value that the metric is compared with. */
   readonly threshold: number;
   /**
-   * How the metric is compared with the threshold.
+   * Comparison of the metric with the threshold.
    * @default cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
    */
   readonly comparisonOperator?: cloudwatch.ComparisonOperator;
@@ -22,11 +24,11 @@ export interface AlarmDefinition {
    */
   readonly evaluationPeriods?: number;
   /**
-   * How periods without data count. Most phi-guard metrics are only emitted when something happens.
+   * Treatment of periods without data. Most phi-guard metrics are only emitted when something happens.
    * @default cloudwatch.TreatMissingData.NOT_BREACHING
    */
   readonly treatMissingData?: cloudwatch.TreatMissingData;
-  /** What the alarm means and what an operator checks first, shown in the notification. */
+  /** Meaning of the alarm and the first thing an operator checks, shown in the notification. */
   readonly description: string;
 }
 
@@ -66,6 +68,21 @@ export class OperationsAlarms {
     return created;
   }
 
+  /**
+   * Sends alarms under `scope` that were created without this helper to the topic and the dashboard, so
+   * that no alarm of the stack fires unseen. Alarms that already have an action are left as they are.
+   */
+  public adoptAlarmsIn(scope: IConstruct, title: string): void {
+    const adopted = scope.node
+      .findAll()
+      .filter((construct): construct is cloudwatch.Alarm => construct instanceof cloudwatch.Alarm)
+      .filter((alarm) => !this.alarms.includes(alarm) && !hasActions(alarm));
+    for (const alarm of adopted) {
+      this.addActions(alarm);
+    }
+    this.addDashboardSection(title, adopted);
+  }
+
   private createAlarm(scope: Construct, id: string, definition: AlarmDefinition): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {
       metric: definition.metric,
@@ -76,11 +93,15 @@ export class OperationsAlarms {
       treatMissingData: definition.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: definition.description,
     });
+    this.addActions(alarm);
+    return alarm;
+  }
+
+  private addActions(alarm: cloudwatch.Alarm): void {
     const action = new SnsAction(this.topic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
     this.alarms.push(alarm);
-    return alarm;
   }
 
   private addDashboardSection(title: string, alarms: readonly cloudwatch.Alarm[]): void {
@@ -107,13 +128,162 @@ export class OperationsAlarms {
  * Returns the alarm definition for messages waiting in a dead-letter queue: any message there is an event
  * or a batch that phi-guard gave up on, so one visible message is enough.
  */
-export function deadLetterQueueAlarm(queue: sqs.IQueue, what: string): AlarmDefinition {
+export function deadLetterQueueAlarm(queue: sqs.IQueue, contents: string): AlarmDefinition {
   return {
     metric: queue.metricApproximateNumberOfMessagesVisible({
       statistic: cloudwatch.Stats.MAXIMUM,
       period: Duration.minutes(5),
     }),
     threshold: 1,
-    description: `${what} are waiting in dead-letter queue ${queue.queueName}. Read the messages, fix the cause and replay them.`,
+    description: `${contents} are waiting in dead-letter queue ${queue.queueName}. Read the messages, fix the cause and replay them.`,
+  };
+}
+
+function hasActions(alarm: cloudwatch.Alarm): boolean {
+  // The L2 sets the actions as a lazy list, which resolves to undefined while the alarm has none.
+  const actions: unknown = Stack.of(alarm).resolve(
+    (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmActions,
+  );
+  return Array.isArray(actions) && actions.length > 0;
+}
+
+/** Thresholds of the alarms on a workflow's executions. */
+export interface WorkflowAlarmThresholds {
+  /**
+   * Failed executions within five minutes at which the alarm fires.
+   * @default 1
+   */
+  readonly failedExecutions?: number;
+  /**
+   * Timed-out executions within five minutes at which the alarm fires.
+   * @default 1
+   */
+  readonly timedOutExecutions?: number;
+}
+
+/** Returns the alarm definitions for failed and timed-out executions of a state machine. */
+export function workflowAlarms(
+  stateMachine: sfn.IStateMachine,
+  workflow: string,
+  thresholds: WorkflowAlarmThresholds,
+): Record<string, AlarmDefinition> {
+  const period = Duration.minutes(5);
+  return {
+    FailedExecutions: {
+      metric: stateMachine.metricFailed({ statistic: cloudwatch.Stats.SUM, period }),
+      threshold: thresholds.failedExecutions ?? 1,
+      description: `${workflow} executions failed. Open the failed execution in the Step Functions console and read the failed state's error.`,
+    },
+    TimedOutExecutions: {
+      metric: stateMachine.metricTimedOut({ statistic: cloudwatch.Stats.SUM, period }),
+      threshold: thresholds.timedOutExecutions ?? 1,
+      description: `${workflow} executions timed out. Check which state was running when the execution stopped.`,
+    },
+  };
+}
+
+/** Thresholds of the alarms on one Firehose delivery. */
+export interface DeliveryAlarmThresholds {
+  /**
+   * Age of the oldest record not yet delivered at which the alarm fires. Firehose's guidance is to alarm
+   * when freshness exceeds the buffering interval, whose maximum is 15 minutes.
+   * @default Duration.minutes(15)
+   */
+  readonly maxDataFreshness?: Duration;
+  /**
+   * Consecutive five-minute periods with failed deliveries before the alarm fires. Firehose retries a
+   * failed delivery, so one failed period alone is not yet lost data.
+   * @default 3
+   */
+  readonly failedDeliveryPeriods?: number;
+}
+
+/** Firehose destinations whose delivery metrics phi-guard watches, as the metric names spell them. */
+export type DeliveryDestination = 'S3' | 'AmazonOpenSearchService';
+
+/**
+ * Returns the alarm definitions for late and failed deliveries of a Firehose delivery stream to one
+ * destination: `DeliveryTo<destination>.DataFreshness` and `DeliveryTo<destination>.Success`, the ratio
+ * of successful to attempted deliveries, whose minimum drops below 1 when any delivery failed.
+ */
+export function deliveryAlarms(
+  deliveryStreamName: string,
+  destination: DeliveryDestination,
+  thresholds: DeliveryAlarmThresholds,
+): Record<string, AlarmDefinition> {
+  const metric = (name: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/Firehose',
+      metricName: `DeliveryTo${destination}.${name}`,
+      dimensionsMap: { DeliveryStreamName: deliveryStreamName },
+      statistic,
+      period: Duration.minutes(5),
+    });
+  return {
+    [`DeliveryTo${destination}Freshness`]: {
+      metric: metric('DataFreshness', cloudwatch.Stats.MAXIMUM),
+      threshold: (thresholds.maxDataFreshness ?? Duration.minutes(15)).toSeconds(),
+      description: `Firehose has not delivered records to ${destination} in time. Check the delivery stream's error log group.`,
+    },
+    [`DeliveryTo${destination}Failures`]: {
+      metric: metric('Success', cloudwatch.Stats.MINIMUM),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: thresholds.failedDeliveryPeriods ?? 3,
+      description: `Firehose deliveries to ${destination} keep failing. Check the delivery stream's error log group and the destination's permissions.`,
+    },
+  };
+}
+
+/** Thresholds of the OpenSearch domain alarms. */
+export interface DomainAlarmThresholds {
+  /**
+   * Free storage of the fullest data node, in MiB, below which the alarm fires.
+   * @default - a quarter of the EBS volume of one data node, as AWS recommends
+   */
+  readonly minFreeStorageMiB?: number;
+  /**
+   * JVM memory pressure, in percent, at which the alarm fires after three one-minute periods in a row.
+   * @default 95, as AWS recommends
+   */
+  readonly maxJvmMemoryPressure?: number;
+}
+
+/**
+ * Returns the alarm definitions for a domain's cluster status (red, or yellow for five minutes), free
+ * storage and JVM memory pressure, with the periods of the alarms that AWS recommends for OpenSearch Service.
+ */
+export function domainAlarms(
+  domain: opensearch.IDomain,
+  volumeSizeGiB: number,
+  thresholds: DomainAlarmThresholds,
+): Record<string, AlarmDefinition> {
+  const period = Duration.minutes(1);
+  return {
+    ClusterStatusRed: {
+      metric: domain.metricClusterStatusRed({ statistic: cloudwatch.Stats.MAXIMUM, period }),
+      threshold: 1,
+      description:
+        'At least one primary shard of the decision indices is unassigned, so decisions cannot be indexed.',
+    },
+    ClusterStatusYellow: {
+      metric: domain.metricClusterStatusYellow({ statistic: cloudwatch.Stats.MAXIMUM, period }),
+      threshold: 1,
+      evaluationPeriods: 5,
+      description: 'Replica shards of the domain are unassigned. Check node health and free storage.',
+    },
+    FreeStorageSpace: {
+      metric: domain.metricFreeStorageSpace({ statistic: cloudwatch.Stats.MINIMUM, period }),
+      threshold: thresholds.minFreeStorageMiB ?? (volumeSizeGiB * 1024) / 4,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        'A data node of the domain is running out of storage. Shorten index retention or grow the volumes.',
+    },
+    JvmMemoryPressure: {
+      metric: domain.metricJVMMemoryPressure({ statistic: cloudwatch.Stats.MAXIMUM, period }),
+      threshold: thresholds.maxJvmMemoryPressure ?? 95,
+      evaluationPeriods: 3,
+      description: 'The domain is close to running out of JVM heap. Use larger data nodes.',
+    },
   };
 }

@@ -63,7 +63,12 @@ export class OperationsMonitoring extends Construct {
     this.alarms = new OperationsAlarms(this.topic, this.dashboard);
     // The widget reads the list when the template is written, so it shows alarms added after this line too.
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'All phi-guard alarms', alarms: this.alarms.alarms, width: 24, height: 6 }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'All phi-guard alarms',
+        alarms: this.alarms.alarms,
+        width: 24,
+        height: 6,
+      }),
     );
   }
 }
@@ -101,7 +106,9 @@ function allowAlarmsToPublish(topic: sns.Topic): void {
       resources: [topic.topicArn],
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        ArnLike: {
+          'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+        },
       },
     }),
   );

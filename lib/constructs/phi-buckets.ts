@@ -132,14 +132,6 @@ export function createAccessLogBucket(scope: Construct, id: string, removalPolic
       reason: 'S3 server access logging supports only SSE-S3 on the destination bucket.',
     },
     {
-      id: 'HIPAA.Security-S3BucketLoggingEnabled',
-      reason: 'This is the access log bucket, so logging it to itself would loop.',
-    },
-    {
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access log bucket, so logging it to itself would loop.',
-    },
-    {
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
       reason: 'Access logs stay in the region of the bucket they describe.',
     },

@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { RECONCILE_METRICS } from '../../src/reconcile/reconcile-handler';
+import { RECONCILE_METRICS } from '../../src/reconcile/metrics';
 import { REPORT_PREFIX } from '../../src/reconcile/report';
 import { EVENTS_TABLE_NAME, type AuditQueries } from './audit-queries';
 import { arnReference, EVENTS_PREFIX } from './evidence-archive';
@@ -62,10 +62,10 @@ export interface ReconciliationProps {
 }
 
 /**
- * Scheduled reconciliation: a Lambda function compares, with Athena, the S3 data events that CloudTrail
- * wrote to the trail bucket with the events in the evidence archive, puts every missing one back into the
- * stream so that the validator decides it, and appends the run's counts to a report in the evidence
- * bucket. An alarm fires when two runs in a row had to re-inject events, and another when a run fails.
+ * Scheduled reconciliation. A Lambda function uses Athena to compare the S3 data events that CloudTrail
+ * wrote to the trail bucket with the events in the evidence archive. It puts every missing event back
+ * into the stream, so that the validator decides it, and appends the run's counts to a report in the
+ * evidence bucket. One alarm fires when two runs in a row had to re-inject events, another when a run fails.
  */
 export class Reconciliation extends Construct {
   public readonly function: PhiGuardFunction;
@@ -91,10 +91,6 @@ export class Reconciliation extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the reconciliation schedule and function.',
     });
     this.function = this.createFunction(props, removalPolicy);
     this.grantRun(props);

@@ -8,8 +8,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
+import { acknowledgeFinding } from '../compliance';
 import { buildHistoryQuery, buildClassificationJob, INVESTIGATION_STATES } from './response-investigation';
 import { PhiGuardFunction } from './lambda-defaults';
+import { type OperationsAlarms, type WorkflowAlarmThresholds, workflowAlarms } from './operations-alarms';
 import type { TrailHistoryTable } from './trail-history-table';
 import { acknowledgeWorkflowRole, grantItemAccess, invokeLambda, workflowLogGroup } from './triage-workflow';
 
@@ -114,6 +116,11 @@ export class ResponseWorkflow extends Construct {
       },
     });
     this.grantServiceTasks(props);
+  }
+
+  /** Adds alarms on failed and timed-out response executions; a failed containment fails its execution. */
+  public addAlarms(alarms: OperationsAlarms, thresholds: WorkflowAlarmThresholds = {}): void {
+    alarms.addAlarms(this, 'Response workflow', workflowAlarms(this.stateMachine, 'Response', thresholds));
   }
 
   private createReportFunction(props: ResponseWorkflowProps): PhiGuardFunction {
@@ -264,9 +271,11 @@ export class ResponseWorkflow extends Construct {
       this.reportFunction,
     ]);
     const role = Validations.of(this.stateMachine.role);
-    // NOTE: the Macie statement's `classification-job/*` (job ids exist only once a job is created) stays
-    // an open AwsSolutions-IAM5 finding: `Validations.acknowledge` rejects its finding id, which contains
-    // `::` more than once (`<AWS::Partition>`).
+    acknowledgeFinding(this.stateMachine.role, {
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:<AWS::Region>:<AWS::AccountId>:classification-job/*]',
+      reason:
+        'Macie assigns the job id when it creates a job, so no narrower resource names the job to start and describe.',
+    });
     for (const [bucket, prefix] of props.trailHistory.objectGrants()) {
       role.acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${prefix}*]`,

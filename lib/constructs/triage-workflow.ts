@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { functionLogKey, PhiGuardFunction } from './lambda-defaults';
+import { type OperationsAlarms, type WorkflowAlarmThresholds, workflowAlarms } from './operations-alarms';
 
 /** State names of the triage workflow, which the local runner maps its task handlers to. */
 export const TRIAGE_STATES = {
@@ -92,6 +93,11 @@ export class TriageWorkflow extends Construct {
       },
     });
     acknowledgeWorkflowRole(this.stateMachine, [this.triageFunction]);
+  }
+
+  /** Adds alarms on failed and timed-out triage executions. */
+  public addAlarms(alarms: OperationsAlarms, thresholds: WorkflowAlarmThresholds = {}): void {
+    alarms.addAlarms(this, 'Triage workflow', workflowAlarms(this.stateMachine, 'Triage', thresholds));
   }
 
   private definition(responseStateMachine: sfn.IStateMachine): sfn.IChainable {

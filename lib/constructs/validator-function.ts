@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -9,7 +10,32 @@ import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { VALIDATOR_METRICS } from '../../src/validator/batch-summary';
 import { PhiGuardFunction } from './lambda-defaults';
+import { deadLetterQueueAlarm, type OperationsAlarms } from './operations-alarms';
+
+/** `service` dimension that Powertools adds to every validator metric. */
+const VALIDATOR_SERVICE_NAME = 'phi-guard-validator';
+
+/** Thresholds of the validator alarms, each counted over five minutes. */
+export interface ValidatorAlarmThresholds {
+  /**
+   * Invocations that ended in an error (a whole batch failed) at which the alarm fires.
+   * @default 1
+   */
+  readonly errors?: number;
+  /**
+   * Throttled invocations at which the alarm fires.
+   * @default 1
+   */
+  readonly throttles?: number;
+  /**
+   * Kinesis records reported as batch item failures at which the alarm fires. They are retried and, when
+   * their retries run out, named in the dead-letter queue.
+   * @default 1
+   */
+  readonly failedRecords?: number;
+}
 
 export interface ValidatorFunctionProps {
   /** Stream of CloudTrail S3 data events that the validator consumes. */
@@ -92,7 +118,7 @@ export class ValidatorFunction extends Construct {
     this.function = new PhiGuardFunction(this, 'Function', {
       entry: 'src/handlers/validator.ts',
       description: 'phi-guard validator: decides each PHI access in S3 against the grants table',
-      serviceName: 'phi-guard-validator',
+      serviceName: VALIDATOR_SERVICE_NAME,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),
       environment: {
@@ -136,6 +162,42 @@ export class ValidatorFunction extends Construct {
       onFailure: this.onFailureDestination(),
     });
     this.function.addEventSource(this.eventSource);
+  }
+
+  /** Adds alarms on the function's errors and throttles, its batch item failures and its dead-letter queue. */
+  public addAlarms(alarms: OperationsAlarms, thresholds: ValidatorAlarmThresholds = {}): void {
+    const period = Duration.minutes(5);
+    alarms.addAlarms(this, 'Validator', {
+      Errors: {
+        metric: this.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period }),
+        threshold: thresholds.errors ?? 1,
+        description:
+          'Validator invocations failed as a whole. Search the validator log group for level ERROR.',
+      },
+      Throttles: {
+        metric: this.function.metricThrottles({ statistic: cloudwatch.Stats.SUM, period }),
+        threshold: thresholds.throttles ?? 1,
+        description:
+          'Validator invocations were throttled. Check the account concurrency quota and reserved concurrency.',
+      },
+      FailedRecords: {
+        // Embedded metric format, in PhiGuardFunction's default namespace.
+        metric: new cloudwatch.Metric({
+          namespace: 'PhiGuard',
+          metricName: VALIDATOR_METRICS.failedRecords,
+          dimensionsMap: { service: VALIDATOR_SERVICE_NAME },
+          statistic: cloudwatch.Stats.SUM,
+          period,
+        }),
+        threshold: thresholds.failedRecords ?? 1,
+        description:
+          'The validator reported Kinesis records as failed, such as after a failed grant lookup. They are retried.',
+      },
+      DeadLetterQueue: deadLetterQueueAlarm(
+        this.deadLetterQueue,
+        'Stream positions of records that the validator gave up on',
+      ),
+    });
   }
 
   /**

@@ -5,16 +5,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { CANARY_OBJECT_CONTENT } from './canary-grant';
+import { CANARY_METRICS, type CanaryRole } from './metrics';
 
-/** Which canary role runs the read: the one with a grant, or the one without. */
-export type CanaryRole = 'granted' | 'ungranted';
-
-/** Metric names and dimension of the canary, as the alarms refer to them. */
-export const CANARY_METRICS = {
-  reads: 'CanaryReads',
-  readFailures: 'CanaryReadFailures',
-  roleDimension: 'CanaryRole',
-} as const;
+export { CANARY_METRICS, type CanaryRole };
 
 export interface CanarySettings {
   /** `CANARY_BUCKET`. */

@@ -1,7 +1,7 @@
 /**
- * Custom resource of the canary: writes the canary grants into the grants table and the synthetic
- * object into the PHI bucket; on deletion removes the object and revokes the grants (grants are never
- * deleted, so they stay on record).
+ * Custom resource of the canary. It writes the canary grants into the grants table and the synthetic
+ * object into the PHI bucket. On deletion it removes the object and revokes the grants, which stay on
+ * record because grants are never deleted.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';

@@ -5,6 +5,7 @@
 import { version } from '../../package.json';
 import { registerGrantsCommand } from './grants/grants-command';
 import { registerIncidentsCommand } from './incidents-command';
+import { registerReconcileCommand } from './reconcile-command';
 import { createProgram } from './program';
 import { registerReplayCommand } from './replay/replay-command';
 
@@ -12,6 +13,7 @@ const program = createProgram(version, [
   registerReplayCommand,
   registerGrantsCommand,
   (root) => registerIncidentsCommand(root),
+  (root) => registerReconcileCommand(root),
 ]);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

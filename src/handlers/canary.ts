@@ -1,6 +1,7 @@
 /**
- * Lambda entries of the canary. `handler` reads the synthetic PHI object with the function's role (one
- * function per canary role); `setupHandler` is the custom resource that writes the object and the grants.
+ * Lambda entries of the canary. `handler` reads the synthetic PHI object with the function's role, and
+ * each canary role has its own function. `setupHandler` is the custom resource that writes the object
+ * and the grants.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';

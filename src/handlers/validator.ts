@@ -50,6 +50,7 @@ export const handler = createValidatorHandler({
   grantsTableName: environment.grantsTableName,
   monitoredBuckets: environment.monitoredBuckets,
   grantCacheTtlSeconds: environment.grantCacheTtlSeconds,
+  loggedPrincipalKeys: environment.loggedPrincipalKeys,
   publisher,
   triageStarter,
   logger,

@@ -49,7 +49,7 @@ export function toEventBridgeEvent(record: JsonObject): CloudTrailEventBridgeEve
 
 /**
  * Builds the stream record of one CloudTrail record. The partition key is the principal ARN, as the
- * principal rule sets it; an event without one (anonymous requests, AWS services) is keyed by its
+ * principal rule sets it. An event without one (anonymous requests, AWS services) is keyed by its
  * envelope id, as the other rule does.
  */
 export function toStreamRecord(eventId: string, record: JsonObject): StreamRecord {

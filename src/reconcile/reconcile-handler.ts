@@ -6,14 +6,9 @@ import middy from '@middy/core';
 import type { ReconciliationReportLine } from './report';
 import { runReconciliation, type ReconcilePorts } from './run-reconciliation';
 import { parseWindow, windowBefore, type WindowSettings } from './window';
+import { RECONCILE_METRICS } from './metrics';
 
-/** Metric names of a reconciliation run, as the alarms refer to them. */
-export const RECONCILE_METRICS = {
-  expected: 'ReconciliationExpectedEvents',
-  received: 'ReconciliationReceivedEvents',
-  reinjected: 'ReconciliationReinjectedEvents',
-  consecutiveRuns: 'ReconciliationConsecutiveRunsWithReinjection',
-} as const;
+export { RECONCILE_METRICS };
 
 /** Input of a run. Scheduled runs send `{}`; a manual run may name the window. */
 export interface ReconcileEvent {

@@ -7,7 +7,7 @@ import { toStreamRecord, type StreamRecord } from './envelope';
 import { consecutiveRuns, MAX_LISTED_EVENT_IDS, type ReconciliationReportLine } from './report';
 import type { ReconciliationWindow } from './window';
 
-/** An expected event that the archive lacks, and the S3 URI of the log file that holds it. */
+/** An expected event that the archive lacks, and the S3 URI of the log file that contains it. */
 export interface MissingEventLocation {
   readonly eventId: string;
   readonly logFile: string;

@@ -26,8 +26,6 @@ export interface DecodedRecord {
   readonly invalid: readonly InvalidContent[];
 }
 
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -74,14 +72,30 @@ export function decodeKinesisRecord(record: KinesisStreamRecord): DecodedRecord 
 }
 
 function decodeData(data: string): string {
-  if (!BASE64_PATTERN.test(data)) {
+  const bytes = decodeBase64(data);
+  if (bytes === undefined) {
     throw new InvalidRecordError('kinesis.data is not valid base64.');
   }
   try {
-    return utf8Decoder.decode(Buffer.from(data, 'base64'));
+    return utf8Decoder.decode(bytes);
   } catch {
     throw new InvalidRecordError('kinesis.data does not decode to valid UTF-8 text.');
   }
+}
+
+/**
+ * Decodes standard padded base64, or returns undefined when `data` is not base64. `Buffer.from` skips
+ * characters outside the alphabet and accepts the URL-safe one, so any such character makes the decoded
+ * length fall short of the length the text implies. This check replaced a regular expression over the
+ * whole text, which cost about as much CPU as `JSON.parse` of the decoded record.
+ */
+function decodeBase64(data: string): Buffer | undefined {
+  if (data.length % 4 !== 0 || data.includes('-') || data.includes('_')) {
+    return undefined;
+  }
+  const bytes = Buffer.from(data, 'base64');
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return bytes.length === (data.length / 4) * 3 - padding ? bytes : undefined;
 }
 
 function describeError(error: unknown): string {

@@ -16,6 +16,8 @@ export interface ValidatorEnvironment {
   readonly serviceName: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`. @default 'PhiGuard' */
   readonly metricsNamespace: string;
+  /** `CANARY_PRINCIPAL_KEYS`, comma-separated: principals whose every decision is logged at INFO. */
+  readonly loggedPrincipalKeys: ReadonlySet<string>;
 }
 
 export const VALIDATOR_ENVIRONMENT_VARIABLES = [
@@ -26,6 +28,7 @@ export const VALIDATOR_ENVIRONMENT_VARIABLES = [
   'TRIAGE_STATE_MACHINE_ARN',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
+  'CANARY_PRINCIPAL_KEYS',
 ] as const;
 
 /**
@@ -76,6 +79,12 @@ export function readValidatorEnvironment(
     triageStateMachineArn,
     serviceName: optional(env.POWERTOOLS_SERVICE_NAME) ?? 'phi-guard-validator',
     metricsNamespace: optional(env.POWERTOOLS_METRICS_NAMESPACE) ?? 'PhiGuard',
+    loggedPrincipalKeys: new Set(
+      (optional(env.CANARY_PRINCIPAL_KEYS) ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    ),
   };
 }
 

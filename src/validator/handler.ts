@@ -23,6 +23,12 @@ export interface ValidatorHandlerDependencies {
   readonly triageStarter?: TriageStarter;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Principals whose every decision is logged at INFO with its principal key (other authorized decisions
+   * are logged at DEBUG), so that the canary's log metric filters can count them.
+   * @default - none
+   */
+  readonly loggedPrincipalKeys?: ReadonlySet<string>;
   /** @default () => new Date() */
   readonly clock?: () => Date;
 }

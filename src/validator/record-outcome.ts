@@ -32,10 +32,11 @@ export function settleRecord(
   outcome: RecordOutcome,
   principalFailures: ReadonlyMap<string, string>,
   logger: Logger,
+  loggedPrincipalKeys: ReadonlySet<string> = new Set(),
 ): void {
   logger.appendKeys(recordLogKeys(outcome.decoded));
   try {
-    logContent(outcome, logger);
+    logContent(outcome, logger, loggedPrincipalKeys);
     const reasons = failureReasons(outcome.decoded, principalFailures);
     if (reasons.length > 0) {
       logger.error('Record reported as a batch item failure', { reasons });
@@ -73,7 +74,7 @@ function failureReasons(decoded: DecodedRecord, principalFailures: ReadonlyMap<s
 }
 
 /** Object keys appear only in violation log lines; other lines carry ids and the decision type. */
-function logContent(outcome: RecordOutcome, logger: Logger): void {
+function logContent(outcome: RecordOutcome, logger: Logger, loggedPrincipalKeys: ReadonlySet<string>): void {
   for (const content of outcome.decoded.invalid) {
     logger.warn('Invalid record', { eventId: content.eventId, reason: content.reason });
   }
@@ -86,11 +87,11 @@ function logContent(outcome: RecordOutcome, logger: Logger): void {
     });
   }
   for (const decision of outcome.decisions) {
-    logDecision(decision, logger);
+    logDecision(decision, logger, loggedPrincipalKeys);
   }
 }
 
-function logDecision(decision: Decision, logger: Logger): void {
+function logDecision(decision: Decision, logger: Logger, loggedPrincipalKeys: ReadonlySet<string>): void {
   const ids = { decisionId: decision.decisionId, decision: decision.decision, grantId: decision.grantId };
   if (decision.decision === 'violation') {
     logger.warn('Violation', {
@@ -103,6 +104,8 @@ function logDecision(decision: Decision, logger: Logger): void {
     });
   } else if (decision.decision === 'break-glass') {
     logger.warn('Break-glass access', { ...ids, bucket: decision.bucket, reason: decision.reason });
+  } else if (loggedPrincipalKeys.has(decision.principalKey)) {
+    logger.info('Decision', { ...ids, principalKey: decision.principalKey, bucket: decision.bucket });
   } else {
     logger.debug('Decision', { ...ids, bucket: decision.bucket });
   }

@@ -37,6 +37,12 @@ export interface ValidateBatchDependencies {
   /** Undefined: no triage starts, and each batch with triage inputs logs a warning. */
   readonly triageStarter?: TriageStarter;
   readonly logger: Logger;
+  /**
+   * Principals whose every decision is logged at INFO with its principal key (other authorized decisions
+   * are logged at DEBUG), so that the canary's log metric filters can count them.
+   * @default - none
+   */
+  readonly loggedPrincipalKeys?: ReadonlySet<string>;
   /** Grant queries in flight at once. @default 8 */
   readonly grantLookupConcurrency?: number;
   /** @default () => new Date() */
@@ -140,6 +146,7 @@ async function settleRecords(
       { decoded: records[index], decisions: decisionsByRecord[index] },
       principalFailures,
       dependencies.logger,
+      dependencies.loggedPrincipalKeys,
     );
   };
   return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.KinesisDataStreams), {

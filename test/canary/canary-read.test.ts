@@ -1,6 +1,6 @@
 /**
- * The canary handler against a small HTTP server on 127.0.0.1 that stands in for S3, because no local S3
- * server is installed. The stand-in records each request and answers with the object or an S3 error.
+ * The canary handler against a small HTTP server on 127.0.0.1 that replaces S3, because no local S3
+ * server is installed. The stand-in records each request and returns the object or an S3 error.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -30,7 +30,7 @@ interface RecordedRequest {
 let server: Server;
 let endpoint: string;
 const requests: RecordedRequest[] = [];
-/** What the stand-in answers: the object, an access denial, or other content. */
+/** Response of the stand-in: the object, an access denial, or other content. */
 let answer: 'object' | 'denied' | 'other-content' = 'object';
 
 beforeAll(async () => {

@@ -73,6 +73,7 @@ function lineCount(path: string): number {
 
 describe('replay on the sample logs', () => {
   const outFile = join(temporaryFolder(), 'decisions.jsonl');
+  const reportsFolder = temporaryFolder();
   const captured = captureIo();
   let outcome: Awaited<ReturnType<typeof runReplayCommand>>;
 
@@ -81,7 +82,7 @@ describe('replay on the sample logs', () => {
       grants: join(samples, 'grants.json'),
       out: outFile,
       batchSize: 100,
-      reports: 'demo-reports',
+      reports: reportsFolder,
     };
     outcome = await runReplayCommand([sampleLogs], options, captured.io);
   });
@@ -158,7 +159,50 @@ describe('replay on the sample logs', () => {
         ),
       ),
     );
-    expect(outcome.result!.reportsDirectory).toBe('demo-reports');
+    expect(outcome.result!.reportsDirectory).toBe(reportsFolder);
+  });
+
+  it('opens one incident per violating principal', () => {
+    const responses = outcome.result!.responses!;
+    const byPrincipal = new Map(responses.map((response) => [response.principalKey, response]));
+
+    expect(responses).toHaveLength(7);
+    expect(responses.every((response) => response.isNew && response.responseStatus === 'succeeded')).toBe(
+      true,
+    );
+    expect(byPrincipal.get('arn:aws:iam::111122223333:user/j.okafor')?.containment?.strategy).toBe(
+      'user-inline-deny',
+    );
+    expect(
+      byPrincipal.get('arn:aws:iam::111122223333:role/examplehealth-analytics-etl')?.containment?.strategy,
+    ).toBe('role-token-issue-time-deny');
+    expect(byPrincipal.get('444455556666')?.containment?.strategy).toBe('bucket-policy-deny');
+    expect(byPrincipal.get('root:111122223333')?.containment?.status).toBe('alert-only');
+    expect(
+      byPrincipal.get('arn:aws:iam::111122223333:role/examplehealth-break-glass')?.containment?.status,
+    ).toBe('skipped-review');
+  });
+
+  it('writes a report pair per incident', () => {
+    const responses = outcome.result!.responses!;
+    const paths = responses.flatMap((response) => response.reportPaths);
+
+    expect(paths.filter((path) => path.endsWith('.json'))).toHaveLength(7);
+    expect(paths.filter((path) => path.endsWith('.md'))).toHaveLength(7);
+    expect(paths.every((path) => path.startsWith(join(reportsFolder, 'reports')))).toBe(true);
+    expect(
+      readFileSync(
+        paths.find((path) => path.endsWith('.md'))!,
+        'utf8',
+      ),
+    ).toContain('Containment');
+  });
+
+  it('prints each policy dry run', () => {
+    const stdout = captured.stdout();
+    expect(stdout).toContain('Incidents (local triage and response workflows, containment as a dry run):');
+    expect(stdout).toContain('"aws:TokenIssueTime"');
+    expect(stdout).toContain('Reports: 14 files written to');
   });
 });
 

@@ -15,7 +15,8 @@ const INTEG_RUNNER_BUNDLES = [
 ];
 
 /** The bundled `schema/version.json` module of `@aws-cdk/cloud-assembly-schema`, with its revision. */
-const BUNDLED_SCHEMA_VERSION = /cloud-assembly-schema\/schema\/version\.json"\(exports\d*, module\d*\) \{[^}]*revision: (\d+)/;
+const BUNDLED_SCHEMA_VERSION =
+  /cloud-assembly-schema\/schema\/version\.json"\(exports\d*, module\d*\) \{[^}]*revision: (\d+)/;
 
 /** Returns the major schema version of the manifest that the installed aws-cdk-lib writes. */
 function writtenSchemaMajor(): number {

@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import type { PhiGuardConfig } from '../../lib/config';
 import { synthesize } from '../support/synth';
 
-/** A statement of a policy document, as CloudFormation holds it. */
+/** A statement of a policy document, as it appears in the template. */
 interface Statement {
   readonly Sid?: string;
   readonly Effect?: string;
@@ -12,7 +12,7 @@ interface Statement {
   readonly NotResource?: unknown;
 }
 
-/** An Allow statement found in the template, with the construct path of the resource that holds it. */
+/** An Allow statement found in the template, with the construct path of the resource that contains it. */
 interface AllowStatement {
   readonly path: string;
   readonly resourceType: string;
@@ -30,7 +30,12 @@ const RESOURCE_WILDCARD_EXCEPTIONS: ReadonlyArray<{
 }> = [
   {
     path: /\/[A-Za-z]*Role\/DefaultPolicy\/Resource$/,
-    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    actions: [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ],
     reason: 'X-Ray tracing of functions and state machines: X-Ray has no resource-level permissions.',
   },
   {
@@ -45,7 +50,8 @@ const RESOURCE_WILDCARD_EXCEPTIONS: ReadonlyArray<{
       'logs:DescribeResourcePolicies',
       'logs:DescribeLogGroups',
     ],
-    reason: 'Step Functions execution logging: the CloudWatch Logs delivery actions have no resource-level permissions.',
+    reason:
+      'Step Functions execution logging: the CloudWatch Logs delivery actions have no resource-level permissions.',
   },
 ];
 
@@ -106,18 +112,28 @@ function statementsOf(document: unknown): Statement[] {
 function allowStatements(overrides: Partial<PhiGuardConfig>): AllowStatement[] {
   const { stack, template } = synthesize(overrides);
   const paths = constructPaths(stack);
-  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown> }
+  >;
 
   return Object.entries(resources).flatMap(([logicalId, resource]) =>
     policyDocuments(resource.Type, resource.Properties ?? {})
       .flatMap(statementsOf)
       .filter((statement) => statement.Effect === 'Allow')
-      .map((statement) => ({ path: paths.get(logicalId) ?? logicalId, resourceType: resource.Type, statement })),
+      .map((statement) => ({
+        path: paths.get(logicalId) ?? logicalId,
+        resourceType: resource.Type,
+        statement,
+      })),
   );
 }
 
 function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+  if (value === undefined) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
 }
 
 function exceptionsFor(path: string, action: string) {
@@ -149,7 +165,9 @@ describe.each(CONFIGURATIONS)('IAM policies, %s', (_name, overrides) => {
 
   test('Resource wildcard only where listed', () => {
     const offending: string[] = [];
-    for (const { path, statement } of statements.filter((entry) => asList(entry.statement.Resource).includes('*'))) {
+    for (const { path, statement } of statements.filter((entry) =>
+      asList(entry.statement.Resource).includes('*'),
+    )) {
       for (const action of asList(statement.Action) as string[]) {
         const covering = exceptionsFor(path, action);
         covering.forEach((exception) => usedExceptions.add(exception.reason));
@@ -164,9 +182,9 @@ describe.each(CONFIGURATIONS)('IAM policies, %s', (_name, overrides) => {
 });
 
 test('every wildcard exception still occurs', () => {
-  const unused = RESOURCE_WILDCARD_EXCEPTIONS.filter((exception) => !usedExceptions.has(exception.reason)).map(
-    (exception) => exception.reason,
-  );
+  const unused = RESOURCE_WILDCARD_EXCEPTIONS.filter(
+    (exception) => !usedExceptions.has(exception.reason),
+  ).map((exception) => exception.reason);
 
   expect(unused).toEqual([]);
 });

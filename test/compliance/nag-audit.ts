@@ -85,4 +85,3 @@ export function staleAcknowledgments(scope: IConstruct): RuleAtPath[] {
       ),
   );
 }
-

@@ -7,7 +7,10 @@ import { staleAcknowledgments } from './nag-audit';
 const CONFIGURATIONS: ReadonlyArray<[string, Partial<PhiGuardConfig>]> = [
   ['production', { profile: 'production' }],
   ['sandbox', { profile: 'sandbox' }],
-  ['existing PHI buckets', { profile: 'production', phiBucketNames: ['example-phi-records', 'example-phi-imaging'] }],
+  [
+    'existing PHI buckets',
+    { profile: 'production', phiBucketNames: ['example-phi-records', 'example-phi-imaging'] },
+  ],
   ['sandbox without canary', { profile: 'sandbox', canaryEnabled: false }],
 ];
 

@@ -12,7 +12,11 @@ function synthFixture(acknowledge: boolean) {
   const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--app', FIXTURE_APP, '--output', outdir], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ACKNOWLEDGE_QUEUE_FINDING: String(acknowledge), AWS_EC2_METADATA_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      ACKNOWLEDGE_QUEUE_FINDING: String(acknowledge),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     timeout: 120_000,
   });
   const report = path.join(outdir, 'policy-validation-report.json');
@@ -28,7 +32,11 @@ describe('cdk synth compliance gate', () => {
     expect(status).toBe(1);
     expect(output).toContain('AwsSolutions-SQS3');
     expect(output).toContain('ComplianceGateFixture/Queue/Resource');
-    expect(JSON.parse(reportText).pluginReports.map((report: { summary: { status: string } }) => report.summary.status)).toContain('failure');
+    expect(
+      JSON.parse(reportText).pluginReports.map(
+        (report: { summary: { status: string } }) => report.summary.status,
+      ),
+    ).toContain('failure');
   });
 
   test('passes acknowledged finding', () => {

@@ -49,7 +49,7 @@ export function dataEvent(options: RecordOptions): Record<string, unknown> {
   };
 }
 
-/** A DeleteObjects record that deletes several keys: one event, several accesses. */
+/** Builds a DeleteObjects record that deletes several keys: one event with several accesses. */
 export function deleteObjectsEvent(eventId: string, keys: readonly string[]): Record<string, unknown> {
   const base = dataEvent({ eventId, eventName: 'DeleteObjects', key: keys[0] });
   return {
@@ -66,7 +66,7 @@ export function deleteObjectsEvent(eventId: string, keys: readonly string[]): Re
   };
 }
 
-/** A CopyObject from a PHI object into another bucket: the request names the other bucket. */
+/** Builds a CopyObject record from a PHI object into another bucket, whose request names the other bucket. */
 export function copyOutEvent(eventId: string): Record<string, unknown> {
   const base = dataEvent({
     eventId,

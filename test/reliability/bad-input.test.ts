@@ -25,10 +25,7 @@ afterAll(async () => {
   await local.stop();
 });
 
-function linesOf(
-  harness: ReturnType<typeof createValidatorHarness>,
-  record: KinesisStreamRecord,
-): string[] {
+function linesOf(harness: ReturnType<typeof createValidatorHarness>, record: KinesisStreamRecord): string[] {
   return harness.logger.lines
     .filter((line) => line.sequenceNumber === record.kinesis.sequenceNumber)
     .map((line) => line.message);
@@ -58,6 +55,10 @@ describe('validator with malformed records', () => {
         expect(messages).toContain('Invalid record');
         expect(messages).toContain('Record reported as a batch item failure');
         expect(result.summary.invalidRecords).toBeGreaterThanOrEqual(1);
+        if (testCase.reason !== undefined) {
+          const reasons = harness.logger.withMessage('Invalid record').map((line) => String(line.reason));
+          expect(reasons.some((reason) => testCase.reason?.test(reason))).toBe(true);
+        }
       } else {
         expect(result.response.batchItemFailures).toEqual([]);
         expect(messages).not.toContain('Invalid record');

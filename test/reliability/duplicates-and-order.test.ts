@@ -56,7 +56,10 @@ async function deliver(records: readonly KinesisStreamRecord[]) {
     const result = await harness.run(records.slice(start, start + BATCH_SIZE));
     expect(result.response.batchItemFailures).toEqual([]);
     for (const decision of result.decisions) {
-      decisions.set(decision.decisionId, [...(decisions.get(decision.decisionId) ?? []), stableView(decision)]);
+      decisions.set(decision.decisionId, [
+        ...(decisions.get(decision.decisionId) ?? []),
+        stableView(decision),
+      ]);
     }
   }
   return { decisions, triageInputs: (harness.triageStarter as RecordingTriageStarter).inputs };
@@ -107,7 +110,10 @@ describe('validator with duplicates and reordering', () => {
       expect([...incidents[0].decisionIds].sort()).toEqual([...single.decisionIds].sort());
     }
     const violations = [...once.decisions.values()].filter((views) => views[0].includes(' | violation | '));
-    const counted = [...incidentsTwice.values()].reduce((total, [incident]) => total + incident.counts.violations, 0);
+    const counted = [...incidentsTwice.values()].reduce(
+      (total, [incident]) => total + incident.counts.violations,
+      0,
+    );
     expect(counted).toBe(violations.length);
   });
 });

@@ -20,7 +20,15 @@ import {
   type FaultAction,
   type FaultPlan,
 } from './support/dynamodb-fault-proxy';
-import { CLERK_KEY, CLINICIAN_KEY, INTRUDER_KEY, LOOKUP_KEYS, ROOT_KEY, mixedBatch, stableView } from './support/mixed-batch';
+import {
+  CLERK_KEY,
+  CLINICIAN_KEY,
+  INTRUDER_KEY,
+  LOOKUP_KEYS,
+  ROOT_KEY,
+  mixedBatch,
+  stableView,
+} from './support/mixed-batch';
 import {
   createGrants,
   createValidatorHarness,
@@ -98,7 +106,10 @@ const FAILURE_CASES: readonly FailureCase[] = [
   },
 ];
 
-function clientFor(endpoint: string, testCase: Pick<FailureCase, 'maxAttempts' | 'requestTimeoutMs'>): DynamoDBClient {
+function clientFor(
+  endpoint: string,
+  testCase: Pick<FailureCase, 'maxAttempts' | 'requestTimeoutMs'>,
+): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -127,9 +138,9 @@ function eventIdOf(record: KinesisStreamRecord): string {
 /** Principal keys named by the handler's `Grant lookup failed` log lines. */
 function failedLookupKeys(harness: ReturnType<typeof createValidatorHarness>): Set<string> {
   return new Set(
-    harness.logger.withMessage('Grant lookup failed; no access of this principal is decided').map(
-      (line) => String(line.principalKey),
-    ),
+    harness.logger
+      .withMessage('Grant lookup failed; no access of this principal is decided')
+      .map((line) => String(line.principalKey)),
   );
 }
 
@@ -173,7 +184,9 @@ describe('validator with DynamoDB failures', () => {
       );
       const records = mixedBatch();
       const reference = await createValidatorHarness({ dynamoDb: local.client }).run(records);
-      const keyByEventId = new Map(reference.decisions.map((decision) => [decision.eventId, decision.principalKey]));
+      const keyByEventId = new Map(
+        reference.decisions.map((decision) => [decision.eventId, decision.principalKey]),
+      );
       const harness = createValidatorHarness({ dynamoDb: clientFor(proxy.endpoint, testCase) });
 
       const result = await harness.run(records);
@@ -186,10 +199,17 @@ describe('validator with DynamoDB failures', () => {
       expectFailedPrincipalsRetried(records, result, failedKeys, keyByEventId);
 
       healthy = true;
-      const retried = records.filter((record) => result.failedSequenceNumbers.has(record.kinesis.sequenceNumber));
+      const retried = records.filter((record) =>
+        result.failedSequenceNumbers.has(record.kinesis.sequenceNumber),
+      );
       const retry = await harness.run(retried);
       expect(retry.response.batchItemFailures).toEqual([]);
-      const merged = new Map([...result.decisions, ...retry.decisions].map((decision) => [decision.decisionId, stableView(decision)]));
+      const merged = new Map(
+        [...result.decisions, ...retry.decisions].map((decision) => [
+          decision.decisionId,
+          stableView(decision),
+        ]),
+      );
       expect(new Set(merged.values())).toEqual(new Set(reference.decisions.map(stableView)));
     },
   );
@@ -205,7 +225,11 @@ describe('validator with DynamoDB failures', () => {
     const result = await harness.run(records);
 
     expect([...failedLookupKeys(harness)].sort()).toEqual([...LOOKUP_KEYS].sort());
-    expect(result.decisions.map((decision) => decision.decision).sort()).toEqual(['denied', 'out-of-scope', 'service']);
+    expect(result.decisions.map((decision) => decision.decision).sort()).toEqual([
+      'denied',
+      'out-of-scope',
+      'service',
+    ]);
     // The out-of-scope record belongs to the intruder, whose lookup failed, so it is retried with the others.
     expect(result.response.batchItemFailures).toHaveLength(records.length - 2);
   });

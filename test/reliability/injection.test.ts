@@ -169,7 +169,9 @@ async function validateHostileRecords(): Promise<{ lines: string[]; inputs: Tria
  * whose ARN carries the first hostile text as its session name.
  */
 function clinicianInput(inputs: readonly TriageInput[]): TriageInput {
-  const input = inputs.find((candidate) => candidate.principal.key === 'arn:aws:iam::111122223333:role/clinician');
+  const input = inputs.find(
+    (candidate) => candidate.principal.key === 'arn:aws:iam::111122223333:role/clinician',
+  );
   if (input === undefined) {
     throw new Error('The hostile records produced no triage input for the clinician role.');
   }
@@ -194,7 +196,9 @@ describe('hostile names and keys', () => {
       expect(objectKeys).toContain(`patients/${text}/notes.txt`);
       expect(principalKeys).toContain(`unresolved:${text}:EXAMPLEPRINCIPAL0001`);
     }
-    const reasons = documents.filter((document) => document.message === 'Invalid record').map((document) => String(document.reason));
+    const reasons = documents
+      .filter((document) => document.message === 'Invalid record')
+      .map((document) => String(document.reason));
     for (const text of HOSTILE_TEXTS) {
       expect(reasons.some((reason) => reason.includes(text))).toBe(true);
     }
@@ -208,7 +212,10 @@ describe('hostile names and keys', () => {
     const benignArn = 'arn:aws:sts::111122223333:assumed-role/clinician/dana';
 
     const hostileRequest = await historyQueryRequest(hostile);
-    const benignRequest = await historyQueryRequest({ ...hostile, principal: { ...hostile.principal, arn: benignArn } });
+    const benignRequest = await historyQueryRequest({
+      ...hostile,
+      principal: { ...hostile.principal, arn: benignArn },
+    });
 
     expect(hostileRequest.QueryString).toBe(benignRequest.QueryString);
     for (const text of HOSTILE_TEXTS) {
@@ -237,7 +244,12 @@ describe('hostile names and keys', () => {
   it('reconciliation parameters are constants', () => {
     const buckets = [PHI_BUCKET, `archive'); DROP TABLE x;--`];
     const queries = buildComparisonQueries(
-      { trailDatabase: 'trail_db', trailTable: 'trail', archiveDatabase: 'archive_db', archiveTable: 'events' },
+      {
+        trailDatabase: 'trail_db',
+        trailTable: 'trail',
+        archiveDatabase: 'archive_db',
+        archiveTable: 'events',
+      },
       { start: new Date('2025-03-01T09:00:00Z'), end: new Date('2025-03-01T10:00:00Z') },
       buckets,
       NOW,

@@ -16,7 +16,14 @@ import {
   type RecordingHttpServer,
   type ScriptedResponse,
 } from '../validator/support/recording-http-server';
-import { CLERK_KEY, CLINICIAN_KEY, INTRUDER_KEY, ROOT_KEY, mixedBatch, stableView } from './support/mixed-batch';
+import {
+  CLERK_KEY,
+  CLINICIAN_KEY,
+  INTRUDER_KEY,
+  ROOT_KEY,
+  mixedBatch,
+  stableView,
+} from './support/mixed-batch';
 import { createGrants, createValidatorHarness, reliabilityGrants } from './support/validator-harness';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:phi-guard-triage';
@@ -62,7 +69,11 @@ function starterFor(endpoint: string): StepFunctionsTriageStarter {
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 2,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 1000,
+      requestTimeout: 5000,
+      throwOnRequestTimeout: true,
+    }),
   });
   return new StepFunctionsTriageStarter({ client, stateMachineArn: STATE_MACHINE_ARN });
 }
@@ -83,9 +94,14 @@ describe('validator with triage start failures', () => {
     async (_name, testCase) => {
       let healthy = false;
       server = await startRecordingHttpServer((request, index) =>
-        !healthy && testCase.failingPrincipals.includes(principalKeyOf(request)) ? serviceFault : started(request, index),
+        !healthy && testCase.failingPrincipals.includes(principalKeyOf(request))
+          ? serviceFault
+          : started(request, index),
       );
-      const harness = createValidatorHarness({ dynamoDb: local.client, triageStarter: starterFor(server.endpoint) });
+      const harness = createValidatorHarness({
+        dynamoDb: local.client,
+        triageStarter: starterFor(server.endpoint),
+      });
       const records = mixedBatch();
 
       const result = await harness.run(records);
@@ -107,13 +123,17 @@ describe('validator with triage start failures', () => {
 
       healthy = true;
       const startsBefore = server.requests.length;
-      const retried = records.filter((record) => result.failedSequenceNumbers.has(record.kinesis.sequenceNumber));
+      const retried = records.filter((record) =>
+        result.failedSequenceNumbers.has(record.kinesis.sequenceNumber),
+      );
       const retry = await harness.run(retried);
 
       expect(retry.response.batchItemFailures).toEqual([]);
       const retryStarts = server.requests.slice(startsBefore).map(principalKeyOf);
       expect(retryStarts.sort()).toEqual([...testCase.failingPrincipals].sort());
-      const firstRun = new Map(result.decisions.map((decision) => [decision.decisionId, stableView(decision)]));
+      const firstRun = new Map(
+        result.decisions.map((decision) => [decision.decisionId, stableView(decision)]),
+      );
       for (const decision of retry.decisions) {
         expect(stableView(decision)).toBe(firstRun.get(decision.decisionId));
       }
@@ -132,7 +152,9 @@ describe('validator with triage start failures', () => {
     const result = await harness.run(records);
 
     const violatorEventIds = new Set(
-      result.decisions.filter((decision) => VIOLATORS.includes(decision.principalKey)).map((decision) => decision.eventId),
+      result.decisions
+        .filter((decision) => VIOLATORS.includes(decision.principalKey))
+        .map((decision) => decision.eventId),
     );
     expect(result.response.batchItemFailures).toHaveLength(violatorEventIds.size);
   });

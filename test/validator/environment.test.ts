@@ -10,6 +10,8 @@ describe('readValidatorEnvironment', () => {
       TRIAGE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:phi-guard-triage',
       POWERTOOLS_SERVICE_NAME: 'validator',
       POWERTOOLS_METRICS_NAMESPACE: 'PhiGuard/Test',
+      CANARY_PRINCIPAL_KEYS:
+        'arn:aws:iam::111122223333:role/canary-a, arn:aws:iam::111122223333:role/canary-b',
     });
     expect(environment).toEqual({
       grantsTableName: 'phi-guard-grants',
@@ -19,6 +21,10 @@ describe('readValidatorEnvironment', () => {
       triageStateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:phi-guard-triage',
       serviceName: 'validator',
       metricsNamespace: 'PhiGuard/Test',
+      loggedPrincipalKeys: new Set([
+        'arn:aws:iam::111122223333:role/canary-a',
+        'arn:aws:iam::111122223333:role/canary-b',
+      ]),
     });
   });
 
@@ -31,6 +37,7 @@ describe('readValidatorEnvironment', () => {
     expect(environment.grantCacheTtlSeconds).toBe(60);
     expect(environment.decisionStreamName).toBeUndefined();
     expect(environment.triageStateMachineArn).toBeUndefined();
+    expect(environment.loggedPrincipalKeys).toEqual(new Set());
   });
 
   it.each([

@@ -266,6 +266,24 @@ describe('validateBatch failures', () => {
     expect(logger.lines.at(-1)?.sequenceNumber).toBeUndefined();
   });
 
+  it.each([
+    ['listed', new Set([CLINICIAN_ROLE_KEY]), 'INFO'],
+    ['not listed', new Set<string>(), 'DEBUG'],
+  ])('decision of %s principal logged', async (_name, loggedPrincipalKeys, level) => {
+    const { dependencies, logger } = harness();
+    const event = kinesisEvent([
+      kinesisRecord(
+        s3DataEvent({ eventId: 'ev-canary-1', identity: assumedRoleIdentity('clinician', 'canary-read') }),
+      ),
+    ]);
+    await validateBatch(event, { ...dependencies, loggedPrincipalKeys });
+
+    const [line] = logger.withMessage('Decision');
+    expect(line.level).toBe(level);
+    expect(line.decision).toBe('authorized');
+    expect(line.principalKey).toBe(CLINICIAN_ROLE_KEY);
+  });
+
   it('publish failure fails that principal', async () => {
     const { dependencies, publisher } = harness();
     publisher.failPrincipalKeys.add(userKey('intruder'));

@@ -60,13 +60,16 @@ function formatPrincipalTable(result: ReplayResult): string[] {
 }
 
 /** Pads columns to their widest cell. The first two columns are left-aligned text and the rest right-aligned counts. */
-function formatTable(header: string[], rows: string[][]): string[] {
+/** Formats a table; the first `textColumns` columns are left-aligned text, the rest right-aligned numbers. */
+function formatTable(header: string[], rows: string[][], textColumns = 2): string[] {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column].length)),
   );
   const format = (row: string[]) =>
     row
-      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .map((cell, column) =>
+        column < textColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
       .join('  ')
       .trimEnd();
   return [header, ...rows].map((row) => `  ${format(row)}`);
@@ -172,7 +175,7 @@ function formatResponses(result: ReplayResult): string[] {
   return [
     '',
     `Incidents (local triage and response workflows, containment as a dry run):`,
-    ...formatTable(header, rows),
+    ...formatTable(header, rows, header.length),
     ...(policies.length > 0
       ? ['', ...policies.slice(0, 1), `  [${policies.length - 1} more policies in the reports]`]
       : []),

@@ -82,7 +82,7 @@ export class AthenaQueryRunner {
         new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, NextToken: nextToken }),
       );
       const pageRows = page.ResultSet?.Rows ?? [];
-      // The first row of the first page holds the column names.
+      // The first row of the first page contains the column names.
       for (const row of first ? pageRows.slice(1) : pageRows) {
         rows.push((row.Data ?? []).map((datum) => datum.VarCharValue ?? ''));
       }

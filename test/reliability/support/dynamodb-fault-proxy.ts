@@ -3,7 +3,13 @@
  * dynalite itself cannot throttle or stall, so this proxy stands in for those DynamoDB behaviours. Error
  * responses use the DynamoDB JSON error shape (`__type` and `message`, HTTP 400), as the AWS SDK parses it.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with one request. */
@@ -137,7 +143,10 @@ function forward({ incoming, outgoing, body, target, recorded }: Exchange): void
 }
 
 function describeRequest(incoming: IncomingMessage, body: Buffer): ProxiedRequest {
-  const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+  const operation =
+    String(incoming.headers['x-amz-target'] ?? '')
+      .split('.')
+      .pop() ?? '';
   const parsed = JSON.parse(body.toString('utf8') || '{}') as {
     ExpressionAttributeValues?: Record<string, { S?: string }>;
     ConsistentRead?: boolean;

@@ -30,7 +30,10 @@ export function identityCenterUserIdentity(userId: string): Identity {
   return {
     type: 'IdentityCenterUser',
     accountId: ACCOUNT_ID,
-    onBehalfOf: { userId, identityStoreArn: `arn:aws:identitystore::${ACCOUNT_ID}:identitystore/d-9067000000` },
+    onBehalfOf: {
+      userId,
+      identityStoreArn: `arn:aws:identitystore::${ACCOUNT_ID}:identitystore/d-9067000000`,
+    },
     credentialId: 'EXAMPLEcredentialid0000000000000000000000000000',
   };
 }
@@ -51,7 +54,11 @@ export function anonymousIdentity(): Identity {
 }
 
 export function crossAccountIdentity(): Identity {
-  return { type: 'AWSAccount', principalId: 'AROAEXAMPLEPARTNER01:partner-sync', accountId: OTHER_ACCOUNT_ID };
+  return {
+    type: 'AWSAccount',
+    principalId: 'AROAEXAMPLEPARTNER01:partner-sync',
+    accountId: OTHER_ACCOUNT_ID,
+  };
 }
 
 export function serviceLinkedRoleIdentity(): Identity {

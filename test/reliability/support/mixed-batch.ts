@@ -47,7 +47,10 @@ export function mixedBatch(): KinesisStreamRecord[] {
     record(iamUserIdentity('intruder'), { key: 'patients/0005/chart.pdf' }),
     record(iamUserIdentity('intruder'), { key: 'patients/0006/scan.dcm' }),
     record(rootIdentity(), { key: 'patients/0007/chart.pdf' }),
-    record(assumedRoleIdentity('clinician', 'dana@example.org'), { key: 'patients/0008/x.pdf', eventName: 'PutObject' }),
+    record(assumedRoleIdentity('clinician', 'dana@example.org'), {
+      key: 'patients/0008/x.pdf',
+      eventName: 'PutObject',
+    }),
     record(iamUserIdentity('records-clerk'), { key: 'patients/0009/chart.pdf' }),
     record(awsServiceIdentity('backup.amazonaws.com'), { key: 'patients/0001/chart.pdf' }),
     record(iamUserIdentity('guest'), { key: 'patients/0001/chart.pdf', errorCode: 'AccessDenied' }),
@@ -57,7 +60,11 @@ export function mixedBatch(): KinesisStreamRecord[] {
 
 /** Decision fields that must not depend on delivery order, retries or timing. */
 export function stableView(decision: Decision): string {
-  return [decision.decisionId, decision.principalKey, decision.decision, decision.grantId ?? '-', decision.reason].join(
-    ' | ',
-  );
+  return [
+    decision.decisionId,
+    decision.principalKey,
+    decision.decision,
+    decision.grantId ?? '-',
+    decision.reason,
+  ].join(' | ');
 }

@@ -2,12 +2,7 @@
  * Builders of CloudTrail records in the shapes AWS writes them, beyond the single-object data event of the
  * validator fixtures: DeleteObjects, CopyObject, ListObjectsV2, other services and network activity.
  */
-import {
-  ACCOUNT_ID,
-  PHI_BUCKET,
-  iamUserIdentity,
-  s3DataEvent,
-} from '../../validator/support/fixtures';
+import { ACCOUNT_ID, PHI_BUCKET, iamUserIdentity, s3DataEvent } from '../../validator/support/fixtures';
 
 type CloudTrailRecord = Record<string, unknown>;
 
@@ -95,7 +90,13 @@ export function kmsDecryptEvent(): CloudTrailRecord {
     requestID: 'EXAMPLEKMSREQUEST1',
     eventID: nextEventId(),
     readOnly: true,
-    resources: [{ accountId: ACCOUNT_ID, type: 'AWS::KMS::Key', ARN: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/example` }],
+    resources: [
+      {
+        accountId: ACCOUNT_ID,
+        type: 'AWS::KMS::Key',
+        ARN: `arn:aws:kms:us-east-1:${ACCOUNT_ID}:key/example`,
+      },
+    ],
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: ACCOUNT_ID,
