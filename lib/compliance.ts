@@ -5,12 +5,14 @@
  */
 import {
   type App,
+  Stack,
   type IPolicyValidationContext,
   type IPolicyValidationPlugin,
   type PolicyValidationPluginReport,
   Validations,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, type NagPack } from 'cdk-nag';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
 
 /** One unacknowledged cdk-nag finding. */
@@ -79,6 +81,15 @@ export function acknowledgeFinding(
   construct.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
     [acknowledgment.id]: acknowledgment.reason,
   });
+}
+
+/**
+ * Returns the id of the AwsSolutions-IAM5 finding on the wildcard resource `arn`, as cdk-nag writes it for
+ * `scope`'s stack. The id depends on the stack's environment: `<AWS::Region>` when it is agnostic,
+ * `us-east-1` when the stack has a Region.
+ */
+export function wildcardResourceFindingId(scope: IConstruct, arn: string): string {
+  return `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(arn))}]`;
 }
 
 /** Returns the unacknowledged findings of the compliance packs on `scope` and everything under it. */

@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledgeFinding } from '../compliance';
+import { acknowledgeFinding, wildcardResourceFindingId } from '../compliance';
 import { buildHistoryQuery, buildClassificationJob, INVESTIGATION_STATES } from './response-investigation';
 import { PhiGuardFunction } from './lambda-defaults';
 import { type OperationsAlarms, type WorkflowAlarmThresholds, workflowAlarms } from './operations-alarms';
@@ -272,7 +272,10 @@ export class ResponseWorkflow extends Construct {
     ]);
     const role = Validations.of(this.stateMachine.role);
     acknowledgeFinding(this.stateMachine.role, {
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:<AWS::Region>:<AWS::AccountId>:classification-job/*]',
+      id: wildcardResourceFindingId(
+        this,
+        Stack.of(this).formatArn({ service: 'macie2', resource: 'classification-job', resourceName: '*' }),
+      ),
       reason:
         'Macie assigns the job id when it creates a job, so no narrower resource names the job to start and describe.',
     });

@@ -101,7 +101,7 @@ async function startTriage(
 }
 
 /**
- * Starts triage; a starter that rejects fails every input instead of the whole batch, so that only these
+ * Starts triage. When the starter rejects, every input fails instead of the whole batch, so only these
  * principals' records are retried and the other records are not published twice.
  */
 async function startOrFail(

@@ -73,7 +73,7 @@ async function captureLines(action: () => Promise<void>): Promise<string[]> {
     .filter((line) => line !== '');
 }
 
-/** One violation per hostile text in each place that reaches a log line. */
+/** Builds one record per hostile text for each field that reaches a log line. */
 function hostileRecords() {
   return HOSTILE_TEXTS.flatMap((text) => [
     kinesisRecord(s3DataEvent({ eventId: nextEventId(), identity: unknownTypeIdentity(text) })),

@@ -1,8 +1,8 @@
 /**
  * The validator Lambda handler while Step Functions fails to start triage. Step Functions has no local
- * server here, so an HTTP server on 127.0.0.1 answers StartExecution in its JSON protocol. Decisions are
- * still taken after a grant lookup; the records of each principal whose triage did not start are reported
- * for retry, and the retry starts that triage once.
+ * server here, so an HTTP server on 127.0.0.1 responds to StartExecution in its JSON protocol. Decisions
+ * are still taken after a grant lookup. The records of each principal whose triage did not start are
+ * reported for retry, and the retry starts that triage once.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { NodeHttpHandler } from '@smithy/node-http-handler';

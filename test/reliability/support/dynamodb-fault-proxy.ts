@@ -1,6 +1,6 @@
 /**
  * An HTTP proxy on 127.0.0.1 in front of dynalite that delays, throttles or drops DynamoDB requests.
- * dynalite itself cannot throttle or stall, so this proxy stands in for those DynamoDB behaviours. Error
+ * dynalite itself cannot throttle or stall, so this proxy produces those DynamoDB behaviours. Error
  * responses use the DynamoDB JSON error shape (`__type` and `message`, HTTP 400), as the AWS SDK parses it.
  */
 import {
@@ -37,7 +37,7 @@ export interface ProxiedRequest {
 export interface DynamoDbFaultProxy {
   readonly endpoint: string;
   readonly requests: ProxiedRequest[];
-  /** Returns the principal keys with at least one Query answered 200, optionally consistent reads only. */
+  /** Returns the principal keys of Queries that got a 200 response, optionally of consistent reads only. */
   answeredKeys(consistentOnly?: boolean): Set<string>;
   stop(): Promise<void>;
 }

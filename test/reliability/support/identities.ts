@@ -48,7 +48,7 @@ export function rootIdentity(): Identity {
   };
 }
 
-/** An unsigned request, as S3 records it for a public object. */
+/** Builds the identity of an unsigned request, as S3 records it for a public object. */
 export function anonymousIdentity(): Identity {
   return { type: 'AWSAccount', principalId: '', accountId: 'anonymous' };
 }
@@ -81,12 +81,12 @@ export function serviceLinkedRoleIdentity(): Identity {
   };
 }
 
-/** An identity whose `type` CloudTrail documents but phi-guard does not resolve, or invents. */
+/** Builds an identity of a `type` that phi-guard does not resolve, such as SAMLUser or an invented one. */
 export function unknownTypeIdentity(type: string): Identity {
   return { type, principalId: 'EXAMPLEPRINCIPAL0001', accountId: ACCOUNT_ID };
 }
 
-/** A role session whose session ARN carries `sessionName` as written, even when IAM would reject it. */
+/** Builds a role session whose session ARN contains `sessionName` as written, even when IAM would reject it. */
 export function roleSessionIdentity(roleName: string, sessionName: string): Identity {
   return {
     type: 'AssumedRole',

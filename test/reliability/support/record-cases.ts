@@ -1,7 +1,7 @@
 /**
- * Malformed and unusual Kinesis records for the validator, each with the outcome it must get:
- * `decided` (at least one decision), `skipped` (valid, nothing to decide) or `rejected` (logged as
- * invalid and reported as a batch item failure, so that it reaches the on-failure destination).
+ * Malformed and unusual Kinesis records for the validator, each with the outcome it must get. A `decided`
+ * record yields at least one decision, and a `skipped` one is valid with nothing to decide. A `rejected`
+ * record is logged as invalid and reported as a batch item failure, so it reaches the on-failure destination.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
@@ -53,7 +53,7 @@ const NOT_BASE64 = /kinesis\.data is not valid base64/;
 
 const base64 = (bytes: Buffer): string => bytes.toString('base64');
 
-/** A valid record in the URL-safe base64 alphabet, which Kinesis never uses. */
+/** Encodes a valid record in the URL-safe base64 alphabet, which Kinesis never uses. */
 function urlSafeBase64(): string {
   const standard = base64(Buffer.from(JSON.stringify(clerkRead({}, 'patients/???>>>/a.pdf'))));
   if (!/[+/]/.test(standard)) {

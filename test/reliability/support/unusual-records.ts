@@ -14,7 +14,7 @@ export function nextEventId(): string {
   return `7d1e3a52-0c4b-4f6a-9e2d-${String(eventCounter).padStart(12, '0')}`;
 }
 
-/** A GetObject by the IAM user `records-clerk`, who holds a grant on the PHI bucket. */
+/** Builds a GetObject by the IAM user `records-clerk`, who has a grant on the PHI bucket. */
 export function clerkRead(overrides: CloudTrailRecord = {}, key?: string): CloudTrailRecord {
   return {
     ...s3DataEvent({ eventId: nextEventId(), identity: iamUserIdentity('records-clerk'), key }),
@@ -70,7 +70,7 @@ export function listObjectsEvent(prefix?: string): CloudTrailRecord {
   };
 }
 
-/** A bucket-level S3 data event that reads no object. */
+/** Builds a bucket-level S3 data event, which reads no object. */
 export function bucketLevelEvent(eventName: string): CloudTrailRecord {
   const base = clerkRead({ eventName });
   return { ...base, requestParameters: { bucketName: PHI_BUCKET, acl: '' }, resources: base.resources };
@@ -114,7 +114,7 @@ export function listBucketsEvent(): CloudTrailRecord {
   };
 }
 
-/** A GetObject that a VPC endpoint policy rejected, recorded as a network activity event. */
+/** Builds a GetObject that a VPC endpoint policy rejected, recorded as a network activity event. */
 export function networkActivityEvent(): CloudTrailRecord {
   return {
     ...without(clerkRead({ errorCode: 'VpceAccessDenied' }), 'resources'),
