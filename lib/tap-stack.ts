@@ -72,6 +72,11 @@ export class TapStack extends Stack {
       ],
       OpenSearchEndpoint: [events.decisionAnalytics.domain.domainEndpoint, 'decisions index and dashboards'],
       AnalystRoleArn: [events.decisionAnalytics.analystRole.roleArn, 'read-only OpenSearch analyst role'],
+      OperationsTopicArn: [this.operations.topic.topicArn, 'operational alarms; subscribe on-call here'],
+      OperationsDashboardName: [
+        this.operations.dashboard.dashboardName,
+        'CloudWatch dashboard of the pipeline',
+      ],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
