@@ -53,6 +53,14 @@ export class TapStack extends Stack {
         'Scheduled reconciliation runs that failed every retry',
       ),
     });
+    if (events.canary !== undefined) {
+      alarms.addAlarms(events.canary, 'Canary', {
+        DeadLetterQueue: deadLetterQueueAlarm(
+          events.canary.deadLetterQueue,
+          'Canary reads and setup runs that failed every retry',
+        ),
+      });
+    }
     alarms.adoptAlarmsIn(events, 'Canary and reconciliation');
   }
 

@@ -72,7 +72,8 @@ export class Canary extends Construct {
   /** Alarms: failed reads now, missing decisions once `watchDecisions` runs. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
   private readonly props: CanaryProps;
-  private readonly deadLetterQueue: sqs.Queue;
+  /** Failed asynchronous invocations of the canary functions. */
+  public readonly deadLetterQueue: sqs.Queue;
   private readonly scheduleRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: CanaryProps) {

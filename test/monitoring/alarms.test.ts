@@ -32,7 +32,7 @@ const ALARMS: ReadonlyArray<[string, string, string, number, Comparison, number,
     1,
     'GreaterThanOrEqualToThreshold',
     1,
-    3,
+    4,
   ],
   [
     'function errors, validator and reconciliation',
