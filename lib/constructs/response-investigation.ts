@@ -10,9 +10,7 @@ import type { Construct } from 'constructs';
 import { TRAIL_DATE_PARTITION, type TrailHistoryTable } from './trail-history-table';
 
 export const INVESTIGATION_STATES = {
-  chooseIssuer: 'Choose session issuer',
-  useRoleIssuer: 'Use role as session issuer',
-  usePrincipalIssuer: 'Use principal as session issuer',
+  prepareHistory: 'Prepare history query',
   startHistoryQuery: 'Start history query',
   countHistoryPolls: 'Start counting history polls',
   waitForHistoryQuery: 'Wait for history query',
@@ -74,13 +72,9 @@ export function buildHistoryQuery(scope: Construct, options: HistoryQueryOptions
       QueryString: historyQuery(trailHistory, options.lookbackDays),
       WorkGroup: trailHistory.workGroupName,
       QueryExecutionContext: { Database: trailHistory.databaseName },
-      // Athena binds each execution parameter as one SQL constant, so a principal name cannot add SQL.
-      // IAM names cannot contain a quote, so quoting them yields a valid string constant.
-      ExecutionParameters: sfn.JsonPath.array(
-        quoted('$.incident.openedAt'),
-        quoted('$.incident.principal.arn'),
-        quoted('$.history.issuerArn'),
-      ),
+      // Athena substitutes each execution parameter as a SQL expression, so the triage Lambda passes
+      // string literals with their quotes doubled (`historyQueryParameters`): a principal name cannot add SQL.
+      ExecutionParameters: sfn.JsonPath.listAt('$.historyParameters'),
       ClientRequestToken: sfn.JsonPath.stringAt('$.incident.incidentId'),
     },
     resultSelector: { 'queryExecutionId.$': '$.QueryExecutionId' },
@@ -141,22 +135,11 @@ export function buildHistoryQuery(scope: Construct, options: HistoryQueryOptions
     onTimeout: stop.next(timedOut),
   });
 
-  return chooseIssuer(scope).afterwards().next(start).next(poll);
-}
-
-/** Picks the ARN that `useridentity.sessioncontext.sessionissuer.arn` is compared with: the role, for a role session. */
-function chooseIssuer(scope: Construct): sfn.Choice {
-  const useArn = (name: string, path: string) =>
-    new sfn.Pass(scope, name, {
-      parameters: { issuerArn: sfn.JsonPath.stringAt(path) },
-      resultPath: '$.history',
-    });
-  return new sfn.Choice(scope, S.chooseIssuer)
-    .when(
-      sfn.Condition.isPresent('$.incident.principal.roleArn'),
-      useArn(S.useRoleIssuer, '$.incident.principal.roleArn'),
-    )
-    .otherwise(useArn(S.usePrincipalIssuer, '$.incident.principal.arn'));
+  const prepare = new sfn.Pass(scope, S.prepareHistory, {
+    result: sfn.Result.fromObject({}),
+    resultPath: '$.history',
+  });
+  return prepare.next(start).next(poll);
 }
 
 function completedHistory(scope: Construct, options: HistoryQueryOptions): sfn.Pass {
@@ -360,10 +343,6 @@ function failedOutcome(scope: Construct, name: string, summary: string, errorPat
     summary,
     error: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(errorPath)),
   });
-}
-
-function quoted(path: string): string {
-  return sfn.JsonPath.format("'{}'", sfn.JsonPath.stringAt(path));
 }
 
 function athenaTask(

@@ -117,6 +117,7 @@ export class TriageWorkflow extends Construct {
       name: sfn.JsonPath.stringAt('$.triage.incident.incidentId'),
       input: sfn.TaskInput.fromObject({
         incident: sfn.JsonPath.objectAt('$.triage.incident'),
+        historyParameters: sfn.JsonPath.listAt('$.triage.historyParameters'),
         touched: {
           buckets: sfn.JsonPath.arrayUnique(sfn.JsonPath.listAt('$.touched.buckets')),
           keys: sfn.JsonPath.arrayUnique(sfn.JsonPath.listAt('$.touched.keys')),

@@ -15,6 +15,7 @@ import {
   IncidentRepository,
   type IncidentRepositoryOptions,
 } from '../response/incident-repository';
+import { historyQueryParameters } from '../response/history-parameters';
 import type { TriageResult } from '../response/types';
 
 export interface TriageHandlerOptions {
@@ -52,7 +53,7 @@ export function createTriageHandler(options: TriageHandlerOptions): TriageHandle
         severity: incident.severity,
         decisionCount: event.decisions.length,
       });
-      return result;
+      return { ...result, historyParameters: historyQueryParameters(incident) };
     } catch (error) {
       logger.error('Triage failed', { principalKey, error: error as Error });
       throw error;

@@ -64,6 +64,11 @@ export interface TriageResult {
   readonly incident: Incident;
   /** True when this execution opened the incident, so it must start the response workflow. */
   readonly isNew: boolean;
+  /**
+   * SQL string literals for the response workflow's Athena history query, built by `historyQueryParameters`;
+   * set by the triage Lambda.
+   */
+  readonly historyParameters?: readonly string[];
 }
 
 /** Who removed an incident's containment, when and why. */

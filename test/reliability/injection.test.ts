@@ -223,14 +223,11 @@ describe('hostile names and keys', () => {
     }
     const parameters = hostileRequest.ExecutionParameters as string[];
     expect(parameters).toHaveLength(3);
-    // The ARN reaches Athena only as the second execution parameter.
-    expect(parameters[1]).toBe(`'${hostile.principal.arn}'`);
+    // The ARN reaches Athena only as the second execution parameter, with its quotes doubled.
+    expect(parameters[1]).toBe(`'${hostile.principal.arn.replaceAll("'", "''")}'`);
   });
 
-  // NOTE: fails because the response workflow wraps `$.incident.principal.arn` in quotes with States.Format
-  // and does not double the quotes inside it. The validator keeps `userIdentity.arn` as written, so a record
-  // whose session ARN contains a quote turns that parameter into a SQL expression instead of one constant.
-  it.failing('history query binds principal as constant', async () => {
+  it('history query binds principal as constant', async () => {
     const { inputs } = await validateHostileRecords();
     const hostile = clinicianInput(inputs);
     expect(hostile.principal.arn).toContain("'");

@@ -63,6 +63,11 @@ describe('incident response handlers', () => {
     expect(joined).toEqual({
       isNew: false,
       incident: expect.objectContaining({ incidentId: opened.incident.incidentId }),
+      historyParameters: [
+        `'${opened.incident.openedAt}'`,
+        `'${opened.incident.principal.arn}'`,
+        `'${opened.incident.principal.arn}'`,
+      ],
     });
     expect(joined.incident.counts.violations).toBe(2);
   });
