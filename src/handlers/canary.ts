@@ -12,7 +12,8 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createCanaryHandler, readCanarySettings } from '../canary/read-canary';
 import { applyCanarySetup } from '../canary/setup';
 
-const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 10_000 });
+const requestHandler = () =>
+  new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 10_000, throwOnRequestTimeout: true });
 const s3 = new S3Client({ requestHandler: requestHandler() });
 const dynamoDb = new DynamoDBClient({ requestHandler: requestHandler() });
 const logger = new Logger();

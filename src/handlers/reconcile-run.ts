@@ -19,7 +19,8 @@ import type { ReconcilePorts } from '../reconcile/run-reconciliation';
 import type { ReconciliationWindow } from '../reconcile/window';
 
 const environment = readReconcileEnvironment(process.env);
-const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 30_000 });
+const requestHandler = () =>
+  new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 30_000, throwOnRequestTimeout: true });
 const logger = new Logger();
 const metrics = new Metrics();
 

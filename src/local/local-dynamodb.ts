@@ -44,7 +44,11 @@ export function createLocalDynamoDbClient(endpoint: string, maxAttempts = 1): Dy
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
     maxAttempts,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 2000,
+      requestTimeout: 5000,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
 

@@ -31,7 +31,11 @@ export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 2000,
+      requestTimeout: 5000,
+      throwOnRequestTimeout: true,
+    }),
   });
 
   return {
