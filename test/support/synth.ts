@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { findComplianceViolations, type NagFinding } from '../../lib/compliance';
 import { PhiGuardConfig, readConfig } from '../../lib/config';
 import { TapStack } from '../../lib/tap-stack';
 
@@ -29,13 +29,7 @@ export interface SynthResult {
 }
 
 /** One unacknowledged cdk-nag finding. */
-export interface NagFinding {
-  /** Rule id, with the finding in brackets where a rule reports several, such as `AwsSolutions-IAM5[Resource::*]`. */
-  readonly rule: string;
-  /** Construct path of the resource. */
-  readonly path: string;
-  readonly severity: string;
-}
+export type { NagFinding };
 
 const cache = new Map<string, SynthResult>();
 
@@ -57,7 +51,7 @@ export function synthesize(overrides: Partial<PhiGuardConfig> = {}, options: Syn
   const stack = new TapStack(app, 'PhiGuardTest', { config });
 
   const template = Template.fromStack(stack);
-  const result: SynthResult = { stack, template, nagFindings: runNagPacks(stack) };
+  const result: SynthResult = { stack, template, nagFindings: findComplianceViolations(stack) };
   cache.set(cacheKey, result);
   return result;
 }
@@ -73,25 +67,4 @@ function appContext(bundle: boolean): Record<string, unknown> {
     context['aws:cdk:bundling-stacks'] = [];
   }
   return context;
-}
-
-/**
- * Runs the HIPAA Security and AWS Solutions packs over the stack. cdk-nag 3 registers packs as
- * policy validation plugins, which aws-cdk-lib 2.257 cannot run because it passes no construct
- * tree, so the packs are called directly.
- */
-function runNagPacks(stack: TapStack): NagFinding[] {
-  const findings: NagFinding[] = [];
-  for (const pack of [new HIPAASecurityChecks(), new AwsSolutionsChecks()]) {
-    for (const violation of pack.validateScope(stack).violations) {
-      for (const resource of violation.violatingResources) {
-        findings.push({
-          rule: violation.ruleName,
-          path: resource.constructPath ?? '',
-          severity: violation.severity ?? 'error',
-        });
-      }
-    }
-  }
-  return findings;
 }
