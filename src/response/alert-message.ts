@@ -4,6 +4,7 @@
  * Alerts name the principal, the incident, its severity, counts and key prefixes, and the containment
  * result. They never contain object keys, because keys can carry patient identifiers. The report lists them.
  */
+import { lowerBoundNotice } from './report-markdown';
 import type { ContainmentResult, Incident, ReportLocation } from './types';
 
 export type AlertKind = 'incident' | 'escalation' | 'report';
@@ -91,6 +92,7 @@ function incidentLines(incident: Incident): string[] {
     `Counts: ${counts.violations} violations, ${counts.deniedAttempts} denied attempts, ${counts.reads} reads, ` +
       `${counts.writes} writes, ${counts.deletes} deletes, ${counts.lists} lists, ${counts.objects} objects ` +
       `in ${counts.prefixes} key prefixes`,
+    ...lowerBoundNotice(incident).filter((line) => line !== ''),
     'Top-level key prefixes:',
     ...topLevelPrefixes(incident).map((prefix) => `  - ${prefix}`),
     '',

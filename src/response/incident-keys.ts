@@ -5,13 +5,15 @@ import { createHash } from 'node:crypto';
 import type { IncidentKind } from './types';
 import { keyPrefix as domainKeyPrefix } from '../domain/key-prefix';
 
+/** Bytes of a `shortHash` token, as incident items store it. */
+export const SHORT_HASH_BYTES = 8;
 /** Length of `shortHash` tokens: 8 bytes of SHA-256 in unpadded base64url. */
 export const SHORT_HASH_LENGTH = 11;
 
 /**
  * Returns the first 8 bytes of the SHA-256 of `text` as 11 base64url characters. Incidents track decisions
  * and objects by these tokens to stay within the DynamoDB item size limit. With 64 bits, the chance that two
- * of 12,000 tokens collide is below 1 in 10^11.
+ * of 30,000 tokens collide is below 1 in 10^10.
  */
 export function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest().subarray(0, 8).toString('base64url');

@@ -8,7 +8,6 @@ import { IncidentNotFoundError, IncidentWriteConflictError } from './errors';
 import type { OpenWindow, StoredIncident } from './incident-item';
 import { createIncidentId } from './incident-keys';
 import {
-  canTrack,
   freshDecisions,
   incidentKindFor,
   isJoinable,
@@ -61,8 +60,9 @@ export class IncidentRepository {
   /**
    * Adds a triage input's decisions to the principal's open incident, or opens one. Concurrent calls for
    * one principal open exactly one incident, and a decision id that the incident (or the principal's
-   * previous incident) already counted is not counted again. `isNew` is true for every delivery of the
-   * input that opened the incident, so the caller that starts the response workflow must treat an
+   * previous incident) already counted is not counted again. An incident whose tracked tokens are all used
+   * stays joinable until its window ends (see `MAX_TRACKED_TOKENS`). `isNew` is true for every delivery of
+   * the input that opened the incident, so the caller that starts the response workflow must treat an
    * existing execution of that name as success.
    * @throws InvalidTriageInputError when the input has no violation or break-glass decision.
    * @throws IncidentWriteConflictError when other executions kept changing the incident (transient).
@@ -93,6 +93,7 @@ export class IncidentRepository {
       if (plan === 'skip') return result;
       if (plan === 'join') {
         const merged = mergeDecisions(current.state, pending);
+        if (merged === current.state) return result;
         if (await this.table.putIncident(merged, current.version))
           return { ...result, incident: merged.incident };
       } else if (
@@ -205,7 +206,10 @@ export class IncidentRepository {
     return previous === undefined ? pending : freshDecisions(previous.state, pending);
   }
 
-  /** Ends a window that is still running (wrong kind or full) and points the principal at a new incident. */
+  /**
+   * Ends the window if it still runs (a review that a violation replaces) and points the principal at a new
+   * incident.
+   */
   private async closeAndReplaceWindow(
     window: OpenWindow,
     current: StoredIncident,
@@ -247,14 +251,14 @@ export class IncidentRepository {
 /**
  * Decides what happens to decisions the incident has not counted: they join it, open a new incident, or
  * (denied attempts left without a violation or break-glass access, which cannot open one) are skipped.
+ * A full incident still joins, because `mergeDecisions` drops what it cannot track.
  */
 function planJoin(state: IncidentState, pending: readonly Decision[], now: Date): JoinPlan {
   if (pending.length === 0) return 'skip';
 
   const kind = incidentKindFor(pending);
-  if (kind === undefined)
-    return state.incident.status === 'open' && canTrack(state, pending) ? 'join' : 'skip';
-  return isJoinable(state.incident, kind, now) && canTrack(state, pending) ? 'join' : 'open';
+  if (kind === undefined) return state.incident.status === 'open' ? 'join' : 'skip';
+  return isJoinable(state.incident, kind, now) ? 'join' : 'open';
 }
 
 function earlierTime(first: string, second: string): string {

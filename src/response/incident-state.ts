@@ -13,20 +13,35 @@ export const MAX_LISTED_OBJECT_KEYS = 50;
 /** Maximum decision ids listed on an incident, so that the incident stays small in Step Functions payloads. */
 export const MAX_LISTED_DECISION_IDS = 100;
 /**
- * Maximum tokens (decisions, objects and prefixes) that one incident tracks, about 132 KB of the 400 KB DynamoDB item.
- * When a batch does not fit, the incident's window closes and the batch opens a follow-on incident.
+ * Maximum 8-byte tokens (decisions, objects and prefixes) that one incident tracks. They take up to 240 KB of the
+ * 400 KB DynamoDB item, and the rest is left for the listed keys and prefixes (about 110 KB with 1,024-byte keys),
+ * the containment policy and the report fields. A decision that arrives when all are used is not counted.
  */
-export const MAX_TRACKED_TOKENS = 12_000;
-/** Maximum decisions in one triage input, so that a full input always fits into a new incident. */
+export const MAX_TRACKED_TOKENS = 30_000;
+/**
+ * Maximum object and prefix tokens, half of `MAX_TRACKED_TOKENS`, so that at least 15,000 decisions count exactly.
+ * Past it, decisions still count but new objects and prefixes do not.
+ */
+export const MAX_OBJECT_AND_PREFIX_TOKENS = 15_000;
+/** Maximum decisions in one triage input, which bounds the work and the item growth of one conditional write. */
 export const MAX_DECISIONS_PER_INPUT = 2_000;
 
 const TRIAGE_DECISION_TYPES: ReadonlySet<DecisionType> = new Set(['violation', 'denied', 'break-glass']);
 
-/** Short hashes of what an incident already counted, so that a redelivered decision changes nothing. */
+/**
+ * Short hashes of what an incident already counted, so that a redelivered decision changes nothing. An incident
+ * that runs out of tokens stays open rather than handing later decisions to a second incident with a second
+ * containment, and marks which of its counts became lower bounds.
+ * `Incident` carries the two flags too, so alerts and reports can say which counts are lower bounds.
+ */
 export interface TrackedTokens {
   readonly decisions: ReadonlySet<string>;
   readonly objects: ReadonlySet<string>;
   readonly prefixes: ReadonlySet<string>;
+  /** True once a new object or prefix was not tracked, so `counts.objects` and `counts.prefixes` are lower bounds. */
+  readonly distinctCountsAreLowerBounds: boolean;
+  /** True once a decision was not counted because every token was used, so every count is a lower bound. */
+  readonly countsAreLowerBounds: boolean;
 }
 
 export interface IncidentState {
@@ -94,21 +109,19 @@ export function openIncidentState(opening: IncidentOpening): IncidentState {
     decisionIds: [],
   };
 
-  return { incident, tracked: { decisions: new Set(), objects: new Set(), prefixes: new Set() } };
+  const tracked: TrackedTokens = {
+    decisions: new Set(),
+    objects: new Set(),
+    prefixes: new Set(),
+    distinctCountsAreLowerBounds: false,
+    countsAreLowerBounds: false,
+  };
+  return { incident, tracked };
 }
 
 /** Returns the decisions that the incident has not counted yet. */
 export function freshDecisions(state: IncidentState, decisions: readonly Decision[]): Decision[] {
   return decisions.filter((decision) => !state.tracked.decisions.has(shortHash(decision.decisionId)));
-}
-
-/** Returns true when the incident can track the decisions without passing `MAX_TRACKED_TOKENS`. */
-export function canTrack(state: IncidentState, decisions: readonly Decision[]): boolean {
-  const { tracked } = state;
-  const used = tracked.decisions.size + tracked.objects.size + tracked.prefixes.size;
-
-  // Each decision adds at most one decision, one object and one prefix token.
-  return used + decisions.length * 3 <= MAX_TRACKED_TOKENS;
 }
 
 /** Returns true when decisions of `kind` may join the incident at `now`. */
@@ -121,15 +134,19 @@ export function isJoinable(incident: Incident, kind: IncidentKind, now: Date): b
  * Adds decisions that the incident has not counted yet and scores it again. Action counts cover violation
  * and break-glass accesses. A denied request counts only in `deniedAttempts` and adds no object.
  * `counts.violations` counts violations, or break-glass accesses in a break-glass review incident.
+ * Past `MAX_OBJECT_AND_PREFIX_TOKENS` new objects and prefixes are not counted, and past `MAX_TRACKED_TOKENS`
+ * decisions are not counted; `TrackedTokens` records either case.
  */
 export function mergeDecisions(state: IncidentState, decisions: readonly Decision[]): IncidentState {
   const fresh = freshDecisions(state, decisions);
   if (fresh.length === 0) return state;
 
-  const tracked = {
+  const tracked: MutableTokens = {
     decisions: new Set(state.tracked.decisions),
     objects: new Set(state.tracked.objects),
     prefixes: new Set(state.tracked.prefixes),
+    distinctCountsAreLowerBounds: state.tracked.distinctCountsAreLowerBounds,
+    countsAreLowerBounds: state.tracked.countsAreLowerBounds,
   };
   const lists = {
     prefixes: [...state.incident.prefixes],
@@ -138,14 +155,25 @@ export function mergeDecisions(state: IncidentState, decisions: readonly Decisio
   };
   const counts = { ...state.incident.counts };
 
+  const counted: Decision[] = [];
   for (const decision of fresh) {
+    if (usedTokens(tracked) >= MAX_TRACKED_TOKENS) {
+      // Without its token a redelivery of this decision could not be recognized, so it is not counted at all.
+      tracked.countsAreLowerBounds = true;
+      continue;
+    }
     countDecision(counts, state.incident.kind, decision);
     trackDecision(tracked, lists, decision);
+    counted.push(decision);
   }
+  if (counted.length === 0 && tracked.countsAreLowerBounds === state.tracked.countsAreLowerBounds)
+    return state;
+
   counts.objects = tracked.objects.size;
   counts.prefixes = tracked.prefixes.size;
 
-  return { incident: summarize(state.incident, counts, lists, fresh), tracked };
+  const incident = { ...summarize(state.incident, counts, lists, counted), ...lowerBoundFlags(tracked) };
+  return { incident, tracked };
 }
 
 type MutableCounts = { -readonly [name in keyof IncidentCounts]: number };
@@ -160,6 +188,12 @@ interface MutableTokens {
   decisions: Set<string>;
   objects: Set<string>;
   prefixes: Set<string>;
+  distinctCountsAreLowerBounds: boolean;
+  countsAreLowerBounds: boolean;
+}
+
+function usedTokens(tracked: MutableTokens): number {
+  return tracked.decisions.size + tracked.objects.size + tracked.prefixes.size;
 }
 
 function countDecision(counts: MutableCounts, kind: IncidentKind, decision: Decision): void {
@@ -180,19 +214,31 @@ function trackDecision(tracked: MutableTokens, lists: IncidentLists, decision: D
   addListed(lists.decisionIds, decision.decisionId, MAX_LISTED_DECISION_IDS);
 
   const prefix = keyPrefix(decision.bucket, decision.key);
-  if (addToken(tracked.prefixes, prefix)) addListed(lists.prefixes, prefix, MAX_LISTED_PREFIXES);
+  if (addDistinctToken(tracked, tracked.prefixes, prefix))
+    addListed(lists.prefixes, prefix, MAX_LISTED_PREFIXES);
 
   // A denied request reached no object, and a list action names a prefix, not an object.
   if (decision.decision === 'denied' || decision.action === 'list') return;
 
   const objectKey = `${decision.bucket}/${decision.key}`;
-  if (addToken(tracked.objects, objectKey)) addListed(lists.objectKeys, objectKey, MAX_LISTED_OBJECT_KEYS);
+  if (addDistinctToken(tracked, tracked.objects, objectKey)) {
+    addListed(lists.objectKeys, objectKey, MAX_LISTED_OBJECT_KEYS);
+  }
 }
 
-/** Adds the short hash of `text` and returns true when it was not tracked yet. */
-function addToken(tokens: Set<string>, text: string): boolean {
+/**
+ * Adds the short hash of `text` to `tokens` (the object or prefix tokens) and returns true when it was not
+ * tracked yet. A new token that does not fit is dropped, which makes the distinct counts lower bounds.
+ */
+function addDistinctToken(tracked: MutableTokens, tokens: Set<string>, text: string): boolean {
   const token = shortHash(text);
   if (tokens.has(token)) return false;
+
+  const distinct = tracked.objects.size + tracked.prefixes.size;
+  if (distinct >= MAX_OBJECT_AND_PREFIX_TOKENS || usedTokens(tracked) >= MAX_TRACKED_TOKENS) {
+    tracked.distinctCountsAreLowerBounds = true;
+    return false;
+  }
 
   tokens.add(token);
   return true;
@@ -200,6 +246,16 @@ function addToken(tokens: Set<string>, text: string): boolean {
 
 function addListed(list: string[], value: string, max: number): void {
   if (list.length < max) list.push(value);
+}
+
+/** Returns the flags that are set, so that an incident with exact counts carries neither. */
+export function lowerBoundFlags(
+  tracked: Pick<TrackedTokens, 'countsAreLowerBounds' | 'distinctCountsAreLowerBounds'>,
+): Pick<Incident, 'countsAreLowerBounds' | 'distinctCountsAreLowerBounds'> {
+  return {
+    ...(tracked.countsAreLowerBounds ? { countsAreLowerBounds: true } : {}),
+    ...(tracked.distinctCountsAreLowerBounds ? { distinctCountsAreLowerBounds: true } : {}),
+  };
 }
 
 function summarize(

@@ -46,6 +46,8 @@ export const INCIDENT_LIST_ATTRIBUTES = [
   'containment',
   'release',
   'report',
+  'countsAreLowerBounds',
+  'distinctCountsAreLowerBounds',
   'version',
 ] as const;
 

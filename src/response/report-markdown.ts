@@ -2,7 +2,7 @@
  * The Markdown copy of an incident report. Pure: no AWS imports.
  */
 import type { IncidentReport } from './report-builder';
-import type { InvestigationOutcome } from './types';
+import type { Incident, InvestigationOutcome } from './types';
 
 /** Renders the report for readers. The JSON file, not this copy, is the hashed record. */
 export function renderReportMarkdown(report: IncidentReport, sha256: string): string {
@@ -68,6 +68,7 @@ function renderAccesses(report: IncidentReport): string[] {
     '',
     ...table(['Count', 'Value'], counts),
     '',
+    ...lowerBoundNotice(report.incident),
     '### Key prefixes',
     '',
     ...bulletList(report.incident.prefixes, summary.prefixesComplete),
@@ -149,4 +150,21 @@ function code(text: string): string {
   const fence = '`'.repeat(longestRun + 1);
   const padding = longestRun > 0 ? ' ' : '';
   return `${fence}${padding}${oneLine(text)}${padding}${fence}`;
+}
+
+/** Says which counts stopped being exact because the incident ran out of deduplication tokens. */
+export function lowerBoundNotice(incident: Incident): string[] {
+  if (incident.countsAreLowerBounds === true) {
+    return [
+      'Every count above is a lower bound: the incident stopped counting new decisions when it was full.',
+      '',
+    ];
+  }
+  if (incident.distinctCountsAreLowerBounds === true) {
+    return [
+      'The distinct objects and key prefixes are lower bounds: the incident stopped tracking new ones.',
+      '',
+    ];
+  }
+  return [];
 }

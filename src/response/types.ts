@@ -46,6 +46,13 @@ export interface Incident {
   /** Severity score; see `scoreSeverity`. */
   readonly score: number;
   readonly counts: IncidentCounts;
+  /**
+   * True when the incident ran out of deduplication tokens and stopped counting new decisions, so every
+   * count is a lower bound. Absent otherwise.
+   */
+  readonly countsAreLowerBounds?: boolean;
+  /** True when new objects and prefixes were no longer tracked, so `objects` and `prefixes` are lower bounds. */
+  readonly distinctCountsAreLowerBounds?: boolean;
   /** Distinct `bucket/prefix` strings, capped; alerts show these, never full keys. */
   readonly prefixes: readonly string[];
   /** Distinct `bucket/key` strings, capped; used only for investigation and the report. */

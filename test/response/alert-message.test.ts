@@ -89,6 +89,23 @@ describe('formatAlert', () => {
     expect(message).toContain(`  - ${PHI_BUCKET}/imaging/\n`);
   });
 
+  it.each([
+    [{}, undefined],
+    [{ distinctCountsAreLowerBounds: true }, /distinct objects and key prefixes are lower bounds/],
+    [
+      { countsAreLowerBounds: true, distinctCountsAreLowerBounds: true },
+      /Every count above is a lower bound/,
+    ],
+  ])('lower-bound flags %j in alert', (flags, notice) => {
+    const { message } = formatAlert({ incident: { ...INCIDENT, ...flags }, containment: CONTAINED });
+
+    if (notice === undefined) {
+      expect(message).not.toMatch(/lower bound/);
+    } else {
+      expect(message).toMatch(notice);
+    }
+  });
+
   it.each(VARIANTS)('%s subject fits SNS', (_name, input) => {
     const { subject } = formatAlert({ ...input, incident: { ...input.incident, principal: LONG_PRINCIPAL } });
 

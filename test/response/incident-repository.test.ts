@@ -1,8 +1,9 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
 import { InvalidTriageInputError } from '../../src/response/errors';
 import { IncidentRepository } from '../../src/response/incident-repository';
-import { keyPrefix } from '../../src/response/incident-keys';
-import { createIncidentsTable } from '../../src/response/incidents-table';
+import { SHORT_HASH_BYTES, keyPrefix } from '../../src/response/incident-keys';
+import { createIncidentsTable, incidentKey } from '../../src/response/incidents-table';
 import { ALICE, CONTAINED, PHI_BUCKET, at, decision, triageInput } from './fixtures';
 
 const STEP_FUNCTIONS_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -10,11 +11,14 @@ const STEP_FUNCTIONS_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 describe('IncidentRepository', () => {
   let local: LocalDynamoDb;
   let tableCount = 0;
+  let tableName: string;
   let repository: IncidentRepository;
+  let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     local = await startLocalDynamoDb();
+    documents = DynamoDBDocumentClient.from(local.client);
   });
 
   afterAll(async () => {
@@ -23,10 +27,18 @@ describe('IncidentRepository', () => {
 
   beforeEach(async () => {
     tableCount += 1;
-    const tableName = `incidents-${tableCount}`;
+    tableName = `incidents-${tableCount}`;
     await createIncidentsTable(local.client, tableName);
     repository = new IncidentRepository(local.client, tableName, { clock: () => at(30) });
   });
+
+  async function getIncidentItem(incidentId: string): Promise<Record<string, unknown>> {
+    const output = await documents.send(
+      new GetCommand({ TableName: tableName, Key: incidentKey(incidentId), ConsistentRead: true }),
+    );
+    if (output.Item === undefined) throw new Error(`Incident item ${incidentId} not found.`);
+    return output.Item;
+  }
 
   it('opens a new incident', async () => {
     const result = await repository.openOrJoin(
@@ -236,20 +248,82 @@ describe('IncidentRepository', () => {
     expect(listed[0]).toEqual(second.incident);
   });
 
-  it('rolls over a full incident', async () => {
+  it('keeps one incident when full', async () => {
     const batch = (start: number) =>
       triageInput(Array.from({ length: 2000 }, (_, index) => decision({ id: `r${start + index}` })));
+    const results = [];
+    for (let index = 0; index < 8; index++) {
+      results.push(await repository.openOrJoin(batch(index * 2000), at(index), 15));
+    }
+    const redelivered = await repository.openOrJoin(batch(0), at(9), 15);
+    const droppedAgain = await repository.openOrJoin(batch(14_000), at(10), 15);
 
-    const first = await repository.openOrJoin(batch(0), at(0), 15);
-    const second = await repository.openOrJoin(batch(2000), at(1), 15);
-    const third = await repository.openOrJoin(batch(4000), at(2), 15);
+    const incidentId = results[0].incident.incidentId;
+    expect(new Set(results.map((result) => result.incident.incidentId))).toEqual(new Set([incidentId]));
+    expect(results.filter((result) => result.isNew)).toHaveLength(1);
+    // Each decision adds 3 tokens until objects and prefixes reach 15,000 after 7,500 decisions, then 1.
+    expect(results[3].incident.counts).toMatchObject({ violations: 8000, objects: 7500, prefixes: 7500 });
+    const full = { violations: 15_000, reads: 15_000, objects: 7500, prefixes: 7500 };
+    expect(results[7].incident.counts).toMatchObject(full);
+    expect(redelivered.incident).toEqual(results[7].incident);
+    expect(droppedAgain.incident).toEqual(results[7].incident);
 
-    expect(second.incident.incidentId).toBe(first.incident.incidentId);
-    expect(second.incident.counts.violations).toBe(4000);
-    expect(third.isNew).toBe(true);
-    expect(third.incident.incidentId).not.toBe(first.incident.incidentId);
-    expect(third.incident.counts.violations).toBe(2000);
-    expect((await repository.getIncident(first.incident.incidentId))?.windowEndsAt).toBe(at(2).toISOString());
+    const item = await getIncidentItem(incidentId);
+    expect(item.trackedDecisions).toHaveLength(15_000 * SHORT_HASH_BYTES);
+    expect(item.distinctCountsAreLowerBounds).toBe(true);
+    expect(item.countsAreLowerBounds).toBe(true);
+    const stored = await repository.getIncident(incidentId);
+    expect(stored?.countsAreLowerBounds).toBe(true);
+    expect(stored?.distinctCountsAreLowerBounds).toBe(true);
+  });
+
+  it('marks only distinct counts as lower bounds', async () => {
+    const batch = (start: number) =>
+      triageInput(Array.from({ length: 2000 }, (_, index) => decision({ id: `p${start + index}` })));
+    for (let index = 0; index < 4; index++) {
+      await repository.openOrJoin(batch(index * 2000), at(index), 15);
+    }
+    const last = await repository.openOrJoin(batch(8000), at(4), 15);
+
+    expect(last.incident.counts).toMatchObject({ violations: 10_000, objects: 7500, prefixes: 7500 });
+    const item = await getIncidentItem(last.incident.incidentId);
+    expect(item.distinctCountsAreLowerBounds).toBe(true);
+    expect(item.countsAreLowerBounds).toBe(false);
+    expect(last.incident.distinctCountsAreLowerBounds).toBe(true);
+    expect(last.incident.countsAreLowerBounds).toBeUndefined();
+  });
+
+  it('reads tokens stored as text', async () => {
+    const first = await repository.openOrJoin(triageInput([decision({ id: 'e1' })]), at(0), 15);
+    const item = await getIncidentItem(first.incident.incidentId);
+    const asText = (bytes: Uint8Array) =>
+      Array.from({ length: bytes.length / SHORT_HASH_BYTES }, (_, index) =>
+        Buffer.from(bytes.subarray(index * SHORT_HASH_BYTES, (index + 1) * SHORT_HASH_BYTES)).toString(
+          'base64url',
+        ),
+      ).join('');
+    await documents.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...item,
+          trackedDecisions: asText(item.trackedDecisions as Uint8Array),
+          trackedObjects: asText(item.trackedObjects as Uint8Array),
+          trackedPrefixes: asText(item.trackedPrefixes as Uint8Array),
+        },
+      }),
+    );
+
+    const again = await repository.openOrJoin(
+      triageInput([decision({ id: 'e1' }), decision({ id: 'e2', key: 'patients/MRN-e1/visit-summary.pdf' })]),
+      at(1),
+      15,
+    );
+
+    expect(again.incident.counts).toMatchObject({ violations: 2, reads: 2, objects: 1, prefixes: 1 });
+    expect((await getIncidentItem(first.incident.incidentId)).trackedDecisions).toHaveLength(
+      2 * SHORT_HASH_BYTES,
+    );
   });
 });
 
