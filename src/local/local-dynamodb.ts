@@ -15,12 +15,31 @@ export interface LocalDynamoDb {
 /** Fixed dummy credentials: dynalite checks that a signature is present, not what it signs. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALTESTKEY', secretAccessKey: 'local-test-secret' };
 
+/** How the client of a local DynamoDB retries. */
+export interface LocalDynamoDbOptions {
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  /**
+   * Attempts per request. Tests keep 1 so that no retry hides a failure they inject; the CLI allows
+   * retries, because a busy machine can delay the in-process server.
+   * @default 1
+   */
+  readonly maxAttempts?: number;
+  /** Milliseconds after which a request fails. @default 5000 */
+  readonly requestTimeoutMs?: number;
+}
+
 /**
- * Starts dynalite in this process on 127.0.0.1 with an in-memory store.
- * @param port 0 picks a free port.
+ * Seconds an idle connection stays open. Node's default of 5 seconds lets the server close a socket that
+ * the client is about to reuse when the CPU is busy, which the client sees as ECONNRESET.
  */
-export async function startLocalDynamoDb(port = 0): Promise<LocalDynamoDb> {
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
+/** Starts dynalite in this process on 127.0.0.1 with an in-memory store. */
+export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const port = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -28,7 +47,7 @@ export async function startLocalDynamoDb(port = 0): Promise<LocalDynamoDb> {
 
   const { port: boundPort } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${boundPort}`;
-  const client = createLocalDynamoDbClient(endpoint);
+  const client = createLocalDynamoDbClient(endpoint, options.maxAttempts, options.requestTimeoutMs);
 
   return {
     endpoint,
@@ -37,8 +56,12 @@ export async function startLocalDynamoDb(port = 0): Promise<LocalDynamoDb> {
   };
 }
 
-/** Creates a DynamoDB client for a local endpoint, with no retries hidden from the caller's own retry logic. */
-export function createLocalDynamoDbClient(endpoint: string, maxAttempts = 1): DynamoDBClient {
+/** Creates a DynamoDB client for a local endpoint; by default with no retries hidden from the caller's own retry logic. */
+export function createLocalDynamoDbClient(
+  endpoint: string,
+  maxAttempts = 1,
+  requestTimeoutMs = 5000,
+): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -46,7 +69,7 @@ export function createLocalDynamoDbClient(endpoint: string, maxAttempts = 1): Dy
     maxAttempts,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 2000,
-      requestTimeout: 5000,
+      requestTimeout: requestTimeoutMs,
       throwOnRequestTimeout: true,
     }),
   });

@@ -19,6 +19,8 @@ export interface LocalKinesis {
  */
 export async function startLocalKinesis(port = 0): Promise<LocalKinesis> {
   const server: Server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  // Node's default of 5 seconds lets the server close a socket that a busy client is about to reuse.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

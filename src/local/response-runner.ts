@@ -99,7 +99,7 @@ export async function runLocalResponse(
   inputs: readonly TriageInput[],
   options: LocalResponseOptions,
 ): Promise<LocalResponseResult[]> {
-  const local = await startLocalDynamoDb();
+  const local = await startLocalDynamoDb({ maxAttempts: 3, requestTimeoutMs: 30_000 });
   try {
     await createIncidentsTable(local.client, INCIDENTS_TABLE);
     const workflows = new LocalWorkflows(inputs, options, local.client);

@@ -54,7 +54,7 @@ export interface ReplayResult {
 
 /** Replays the files. dynalite is stopped at the end, also when the run fails. */
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
-  const local = await startLocalDynamoDb();
+  const local = await startLocalDynamoDb({ maxAttempts: 3, requestTimeoutMs: 30_000 });
   let out: JsonLinesWriter | undefined;
   try {
     out = options.outFile === undefined ? undefined : await JsonLinesWriter.open(options.outFile);
