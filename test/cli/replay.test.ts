@@ -284,6 +284,32 @@ describe('replay options and exit codes', () => {
     expect(captured.stderr()).toBe(`error: Input path ${missing} does not exist.\n`);
   });
 
+  it('fails only the bad lines of JSON lines', async () => {
+    const folder = temporaryFolder();
+    const file = join(folder, 'mixed.jsonl');
+    const valid = readFileSync(malformedFile, 'utf8').trim();
+    const good = readFileSync(join(sampleLogs, 'jsonl', 'identity-center-2025-03-14.jsonl'), 'utf8')
+      .split('\n')
+      .slice(0, 2);
+    writeFileSync(file, [good[0], '{not json', good[1], valid, good[0].slice(0, 40)].join('\n'));
+    const captured = captureIo();
+    const outcome = await runReplayCommand(
+      [file],
+      { grants: join(samples, 'grants.json'), batchSize: 100 },
+      captured.io,
+    );
+
+    const tally = outcome.result!.tally;
+    expect(outcome.exitCode).toBe(2);
+    expect(tally.recordsRead).toBe(5);
+    expect(tally.recordsDecided).toBe(2);
+    const byPosition = new Map(tally.failures.map((failure) => [failure.position, failure.reason]));
+    expect([...byPosition.keys()].sort()).toEqual([2, 4, 5]);
+    expect(byPosition.get(2)).toMatch(/^line 2 is not a CloudTrail record: /);
+    expect(byPosition.get(4)).toMatch(/missing the required field eventTime/);
+    expect(byPosition.get(5)).toMatch(/^line 5 is not a CloudTrail record: /);
+  });
+
   it('lists an unreadable file and exits 2', async () => {
     const folder = temporaryFolder();
     writeFileSync(join(folder, 'broken.json'), '{"Records": [');

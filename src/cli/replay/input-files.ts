@@ -3,6 +3,7 @@
  * the file and its position in it, so that every record can be traced back to its source.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parseCloudTrailText } from '../../domain/cloudtrail-input';
 import { errorMessage } from '../io';
@@ -16,6 +17,8 @@ export interface SourceRecord {
   /** 1-based position of the record in its file, counting records in the order the file lists them. */
   readonly position: number;
   readonly record: unknown;
+  /** Set for a JSON line that could not be parsed: the record is listed as failed, never sent on. */
+  readonly invalid?: string;
 }
 
 /** A file that could not be read or parsed: none of its records reached the validator. */
@@ -75,12 +78,52 @@ async function listFolder(folder: string): Promise<string[]> {
   return files;
 }
 
-/** Reads one file (gzipped or plain; JSON document, array or JSON lines) into its records. */
+/**
+ * Reads one file (gzipped or plain; JSON document, array or JSON lines) into its records. When the file
+ * as a whole does not parse but has several lines, it is read line by line, so that one bad line fails
+ * only that record and the valid lines are still decided.
+ */
 export async function readInputFile(file: string): Promise<{ records: SourceRecord[] } | UnreadableFile> {
+  let content: Buffer;
   try {
-    const records = parseCloudTrailText(await readFile(file));
-    return { records: records.map((record, index) => ({ file, position: index + 1, record })) };
+    content = await readFile(file);
   } catch (error) {
     return { file, reason: errorMessage(error) };
   }
+
+  try {
+    const records = parseCloudTrailText(content);
+    return { records: records.map((record, index) => ({ file, position: index + 1, record })) };
+  } catch (error) {
+    const lines = nonEmptyLines(content);
+    return lines.length < 2 ? { file, reason: errorMessage(error) } : { records: readLines(file, lines) };
+  }
+}
+
+function nonEmptyLines(content: Buffer): { text: string; lineNumber: number }[] {
+  let text: string;
+  try {
+    text = (content[0] === 0x1f && content[1] === 0x8b ? gunzipSync(content) : content).toString('utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line, index) => ({ text: line, lineNumber: index + 1 }))
+    .filter((line) => line.text.trim() !== '');
+}
+
+function readLines(file: string, lines: readonly { text: string; lineNumber: number }[]): SourceRecord[] {
+  const records: SourceRecord[] = [];
+  for (const line of lines) {
+    try {
+      for (const record of parseCloudTrailText(line.text)) {
+        records.push({ file, position: records.length + 1, record });
+      }
+    } catch (error) {
+      const invalid = `line ${line.lineNumber} is not a CloudTrail record: ${errorMessage(error)}`;
+      records.push({ file, position: records.length + 1, record: undefined, invalid });
+    }
+  }
+  return records;
 }

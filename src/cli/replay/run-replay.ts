@@ -128,6 +128,10 @@ async function replayFiles(
     } else {
       for (const source of contents.records) {
         tally.recordsRead += 1;
+        if (source.invalid !== undefined) {
+          tally.failures.push({ file, position: source.position, reason: source.invalid });
+          continue;
+        }
         const batch = builder.add(source);
         if (batch !== undefined) {
           await replayBatch(batch, dependencies, tally);
