@@ -202,7 +202,7 @@ describe('replay on the sample logs', () => {
     const stdout = captured.stdout();
     expect(stdout).toContain('Incidents (local triage and response workflows, containment as a dry run):');
     expect(stdout).toContain('"aws:TokenIssueTime"');
-    expect(stdout).toContain('Reports: 14 files written to');
+    expect(stdout).toContain('Reports: 7 incident reports (JSON, Markdown and the Object Lock retention');
   });
 });
 

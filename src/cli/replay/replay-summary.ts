@@ -147,8 +147,10 @@ function formatOutputs(result: ReplayResult, options: SummaryOptions): string[] 
     );
   }
   if (result.responses !== undefined) {
-    const reports = result.responses.reduce((count, response) => count + response.reportPaths.length, 0);
-    lines.push(`Reports: ${reports} files written to ${result.reportsDirectory}.`);
+    const reports = result.responses.filter((response) => response.reportPaths.length > 0).length;
+    lines.push(
+      `Reports: ${reports} incident reports (JSON, Markdown and the Object Lock retention each would get) written under ${result.reportsDirectory}.`,
+    );
   }
   return lines;
 }
