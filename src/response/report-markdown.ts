@@ -33,7 +33,10 @@ function renderSummary(report: IncidentReport): string[] {
         ['Identity type', principal.type],
         ['Account', principal.accountId ?? 'none'],
         ['Cross-account', principal.crossAccount ? 'yes' : 'no'],
-        ['Session name', principal.sessionName ?? 'none'],
+        [
+          principal.type === 'AssumedRole' ? 'Session name' : 'User or session name',
+          principal.sessionName ?? 'none',
+        ],
         ['Opened', incident.openedAt],
         ['Window ends', incident.windowEndsAt],
         ['Closed', incident.closedAt ?? 'not closed'],
