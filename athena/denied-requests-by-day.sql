@@ -1,6 +1,5 @@
--- Requests that S3 rejected, per day and error code, with the principals that made them. The archive
--- contains raw events, not decisions, so violations (requests that IAM allowed but no grant covered)
--- are counted by the OpenSearch dashboard instead.
+-- Requests that S3 rejected, per day and error code, with the principals that made them. Violations
+-- (requests that IAM allowed but no grant covered) are counted by violations-by-day.sql.
 -- Parameters in order: first year and last year ('yyyy').
 SELECT
   concat(year, '-', month, '-', day) AS event_day,

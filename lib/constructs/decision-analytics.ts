@@ -28,13 +28,22 @@ import { createSetupFunction, OpenSearchSetup } from './opensearch-setup';
 /** Index name that Firehose writes to; with daily rotation it appends `-YYYY-MM-DD`. */
 export const DECISION_INDEX_NAME = 'phi-decisions';
 
+/** Prefix of the decision documents that the decisions stream backs up, read by the Glue decisions table. */
+export const DECISIONS_PREFIX = 'decisions/';
+
+/**
+ * Daily Hive-style partitions of the decisions backup, by arrival time in Firehose (UTC). Firehose
+ * evaluates these expressions in the S3 backup of an OpenSearch destination as in an S3 destination.
+ */
+export const DECISION_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+
 /** Principal tag that a principal must carry, with the value `true`, to assume the analyst role. */
 export const ANALYST_PRINCIPAL_TAG = 'phi-guard-analyst';
 
 export interface DecisionAnalyticsProps {
   /** `sandbox` runs one small node; `production` runs three zones with dedicated master nodes. */
   readonly profile: DeploymentProfile;
-  /** Archive whose bucket receives decision documents that OpenSearch rejected. */
+  /** Archive whose bucket receives every decision document, and separately those that OpenSearch rejected. */
   readonly archive: EvidenceArchive;
   /** Days that ISM keeps a daily decision index before deleting it. */
   readonly indexRetentionDays: number;
@@ -43,7 +52,8 @@ export interface DecisionAnalyticsProps {
 /**
  * Decision documents in OpenSearch for dashboards. The validator writes to a Firehose delivery stream
  * (direct put), which indexes into daily `phi-decisions-*` indices on a domain with fine-grained access
- * control. A custom resource installs roles, the index template, the ISM policy and the dashboards.
+ * control and backs up every document to the evidence archive under `decisions/`. A custom resource
+ * installs roles, the index template, the ISM policy and the dashboards.
  */
 export class DecisionAnalytics extends Construct {
   public readonly key: kms.Key;
@@ -93,6 +103,7 @@ export class DecisionAnalytics extends Construct {
     stream.node.addDependency(this.setup);
     Validations.of(this.deliveryRole).acknowledge(
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
+      prefixAcknowledgment(props.archive.bucket, DECISIONS_PREFIX),
       prefixAcknowledgment(props.archive.bucket, OPENSEARCH_FAILED_PREFIX),
     );
   }
@@ -143,6 +154,7 @@ export class DecisionAnalytics extends Construct {
     });
     const logStream = logGroup.addStream('OpenSearchDelivery');
     const policy = createDeliveryPolicy(this, this.deliveryRole, this.domain, logGroup);
+    archive.grantDeliveryWrite(this.deliveryRole, DECISIONS_PREFIX);
     archive.grantDeliveryWrite(this.deliveryRole, OPENSEARCH_FAILED_PREFIX);
 
     const stream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
@@ -158,11 +170,15 @@ export class DecisionAnalytics extends Construct {
         roleArn: this.deliveryRole.roleArn,
         bufferingHints: { intervalInSeconds: 60, sizeInMBs: 5 },
         retryOptions: { durationInSeconds: 300 },
-        s3BackupMode: 'FailedDocumentsOnly',
+        // Every document also goes to the Object Lock archive, so Athena can query decisions. Firehose
+        // writes a rejected document both under the prefix and under the error output prefix, which lies
+        // outside `decisions/` so that the Glue table counts each decision once.
+        s3BackupMode: 'AllDocuments',
         s3Configuration: {
           bucketArn: archive.bucket.bucketArn,
           roleArn: this.deliveryRole.roleArn,
-          prefix: OPENSEARCH_FAILED_PREFIX,
+          prefix: `${DECISIONS_PREFIX}${DECISION_PARTITIONS}`,
+          errorOutputPrefix: `${OPENSEARCH_FAILED_PREFIX}!{firehose:error-output-type}/${DECISION_PARTITIONS}`,
           compressionFormat: 'GZIP',
           encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: archive.key.keyArn } },
         },

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Parser } from 'node-sql-parser';
-import { NAMED_QUERIES } from '../../lib/constructs/audit-queries';
+import { DECISIONS_TABLE_NAME, EVENTS_TABLE_NAME, NAMED_QUERIES } from '../../lib/constructs/audit-queries';
 import { arnOf, refOf, synthAnalytics } from './analytics-stack';
 
 const ATHENA_DIRECTORY = path.join(__dirname, '..', '..', 'athena');
@@ -11,12 +11,16 @@ function readQuery(file: string): string {
   return fs.readFileSync(path.join(ATHENA_DIRECTORY, file), 'utf8');
 }
 
+function tableInputOf(name: string) {
+  const tables = synthAnalytics('production').template.findResources('AWS::Glue::Table', {
+    Properties: { TableInput: { Name: name } },
+  });
+  expect(Object.keys(tables)).toHaveLength(1);
+  return Object.values(tables)[0].Properties.TableInput;
+}
+
 describe('Glue events table', () => {
-  function tableInput() {
-    const tables = synthAnalytics('production').template.findResources('AWS::Glue::Table');
-    expect(Object.keys(tables)).toHaveLength(1);
-    return Object.values(tables)[0].Properties.TableInput;
-  }
+  const tableInput = () => tableInputOf(EVENTS_TABLE_NAME);
 
   test('reads events prefix with OpenX SerDe', () => {
     const { archive } = synthAnalytics('production');
@@ -67,6 +71,90 @@ describe('Glue events table', () => {
       expect(detail.Type).toContain(field);
     }
     expect(detail.Type).toContain('requestparameters:struct<bucketname:string,key:string,prefix:string>');
+  });
+});
+
+describe('Glue decisions table', () => {
+  const tableInput = () => tableInputOf(DECISIONS_TABLE_NAME);
+
+  test('reads decisions prefix with OpenX SerDe', () => {
+    const { archive } = synthAnalytics('production');
+    const descriptor = tableInput().StorageDescriptor;
+
+    expect(descriptor.Location).toEqual({
+      'Fn::Join': ['', ['s3://', refOf(archive.bucket), '/decisions/']],
+    });
+    expect(descriptor.SerdeInfo).toEqual({
+      SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+      Parameters: { 'ignore.malformed.json': 'true' },
+    });
+    expect(tableInput().Parameters).toEqual(
+      expect.objectContaining({ classification: 'json', compressionType: 'gzip' }),
+    );
+  });
+
+  test('projects partitions Firehose writes', () => {
+    const input = tableInput();
+    const stream = Object.values(
+      synthAnalytics('production').template.findResources('AWS::KinesisFirehose::DeliveryStream', {
+        Properties: { DeliveryStreamType: 'DirectPut' },
+      }),
+    )[0];
+    const firehosePrefix: string =
+      stream.Properties.AmazonopensearchserviceDestinationConfiguration.S3Configuration.Prefix;
+
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'year', Type: 'string' },
+      { Name: 'month', Type: 'string' },
+      { Name: 'day', Type: 'string' },
+    ]);
+    expect(input.Parameters).toEqual(
+      expect.objectContaining({
+        'projection.enabled': 'true',
+        'projection.year.range': '2024,2099',
+        'projection.month.range': '1,12',
+        'projection.month.digits': '2',
+        'projection.day.range': '1,31',
+        'projection.day.digits': '2',
+      }),
+    );
+    expect(input.Parameters).not.toHaveProperty('projection.hour.type');
+    // Replacing each Firehose timestamp expression with the projected key yields the location template.
+    const projected = firehosePrefix.replace(
+      /(\w+)=!\{timestamp:\w+\}/g,
+      (_, key: string) => `${key}=\${${key}}`,
+    );
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(`/${projected}"`);
+  });
+
+  test('has a string column per Decision field', () => {
+    const columns = tableInput().StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
+    const decisionFields = [
+      'decisionId',
+      'eventId',
+      'eventTime',
+      'decidedAt',
+      'principal',
+      'principalKey',
+      'identityType',
+      'accountId',
+      'eventName',
+      'action',
+      'bucket',
+      'key',
+      'keyPrefix',
+      'decision',
+      'reason',
+      'grantId',
+      'purpose',
+      'errorCode',
+      'sourceIp',
+      'vpcEndpointId',
+      'incidentId',
+    ];
+
+    expect(columns.map((column) => column.Name)).toEqual(decisionFields.map((field) => field.toLowerCase()));
+    expect(new Set(columns.map((column) => column.Type))).toEqual(new Set(['string']));
   });
 });
 
@@ -124,10 +212,18 @@ describe('named query SQL', () => {
     expect(() => parser.astify(sql, { database: 'trino' })).not.toThrow();
   });
 
-  test.each(NAMED_QUERIES.map((query) => query.file))('%s reads the events table', (file) => {
+  test.each(NAMED_QUERIES.map((query) => query.file))('%s reads one evidence table', (file) => {
+    const table = file === 'violations-by-day.sql' ? DECISIONS_TABLE_NAME : EVENTS_TABLE_NAME;
     const tables = parser.tableList(readQuery(file), { database: 'trino' });
 
-    expect(tables).toEqual(['select::null::evidence_events']);
+    expect(tables).toEqual([`select::null::${table}`]);
+  });
+
+  test('violations-by-day counts violations only', () => {
+    const sql = readQuery('violations-by-day.sql');
+
+    expect(sql).toMatch(/WHERE decision = 'violation'/);
+    expect(sql).toMatch(/GROUP BY substr\(eventtime, 1, 10\), principalkey/);
   });
 
   test.each([
@@ -135,6 +231,7 @@ describe('named query SQL', () => {
     ['principal-history.sql', 6],
     ['denied-requests-by-day.sql', 2],
     ['break-glass-accesses.sql', 5],
+    ['violations-by-day.sql', 4],
   ])('%s takes %i parameters', (file, count) => {
     const sql = readQuery(file)
       .split('\n')

@@ -129,17 +129,28 @@ describe('decisions delivery stream', () => {
     expect(destination.DomainARN).toEqual(arnOf(synthAnalytics('production').analytics.domain));
   });
 
-  test('backs up failed documents', () => {
+  test('backs up all documents', () => {
     const { archive } = synthAnalytics('production');
     const destination = decisionsStream().AmazonopensearchserviceDestinationConfiguration;
 
-    expect(destination.S3BackupMode).toBe('FailedDocumentsOnly');
+    expect(destination.S3BackupMode).toBe('AllDocuments');
     expect(destination.S3Configuration).toEqual(
       expect.objectContaining({
         BucketARN: arnOf(archive.bucket),
-        Prefix: 'opensearch-failed/',
+        CompressionFormat: 'GZIP',
         EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: arnOf(archive.key) } },
       }),
+    );
+  });
+
+  test('backup prefix has day partitions', () => {
+    const configuration = decisionsStream().AmazonopensearchserviceDestinationConfiguration.S3Configuration;
+
+    expect(configuration.Prefix).toBe(
+      'decisions/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/',
+    );
+    expect(configuration.ErrorOutputPrefix).toBe(
+      'opensearch-failed/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/',
     );
   });
 
@@ -150,16 +161,50 @@ describe('decisions delivery stream', () => {
     });
   });
 
-  test('role writes only its prefix', () => {
+  test('role writes only its prefixes', () => {
     const { template, analytics, archive } = synthAnalytics('production');
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: logicalIdOf(analytics.deliveryRole) }] },
+    });
+    const statements = Object.values(policies).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+    );
+    const s3Statements = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+    const objectResources = (prefix: string) => ({
+      'Fn::Join': ['', [arnOf(archive.bucket), `/${prefix}*`]],
+    });
+
+    expect(s3Statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      [
+        ...['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        ...['s3:AbortMultipartUpload', 's3:PutObject'],
+      ].sort(),
+    );
+    expect(s3Statements.flatMap((statement) => [statement.Resource].flat())).toEqual(
+      expect.arrayContaining([objectResources('decisions/'), objectResources('opensearch-failed/')]),
+    );
+    expect(s3Statements.flatMap((statement) => [statement.Resource].flat())).toHaveLength(3);
+  });
+
+  test('role uses archive key through S3', () => {
+    const { template, analytics, archive } = synthAnalytics('production');
+
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalIdOf(analytics.deliveryRole) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
-            Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
-            Resource: { 'Fn::Join': ['', [arnOf(archive.bucket), '/opensearch-failed/*']] },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: arnOf(archive.key),
+            Condition: {
+              StringEquals: {
+                'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+              },
+            },
           },
         ]),
       },
