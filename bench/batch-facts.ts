@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import type { DecisionContext } from '../src/domain/classify';
+import { preparePrincipalGrants, type DecisionContext } from '../src/domain/classify';
 import type { Grant } from '../src/domain/types';
 import { fetchGrantsByPrincipal } from '../src/grants/grant-repository';
 import { collectPrincipals, decideRecords, principalsNeedingGrants } from '../src/validator/decide-records';
@@ -19,8 +19,13 @@ export interface CacheScenarios {
   readonly distinctPrincipals: number;
   /** Principal keys with at least one access that grants can decide. */
   readonly lookupPrincipals: number;
-  /** Principal keys with at least one violation, which the validator re-reads consistently. */
+  /** Principal keys with at least one violation. */
   readonly violatingPrincipals: number;
+  /**
+   * Violating principal keys that also need a grant lookup, which the validator re-reads consistently.
+   * Root, anonymous and unresolved principals are violating but need none.
+   */
+  readonly confirmedPrincipals: number;
   /** Distinct object keys of accesses to monitored buckets. */
   readonly distinctObjectKeys: number;
   readonly coldRequests: number;
@@ -58,7 +63,8 @@ export async function measureCacheScenarios(
 ): Promise<CacheScenarios> {
   const decoded = batch.Records.map(decodeKinesisRecord);
   const grants = await preloadGrants(dynamoDb, batch);
-  const decisions = decideRecords(decoded, grants, BENCH_CONTEXT);
+  const prepared = new Map([...grants].map(([key, list]) => [key, preparePrincipalGrants(key, list)]));
+  const decisions = decideRecords(decoded, prepared, BENCH_CONTEXT);
   const violating = new Set(
     decisions
       .flat()
@@ -85,11 +91,14 @@ export async function measureCacheScenarios(
     ),
   );
 
+  const lookupPrincipals = principalsNeedingGrants(decoded, BENCH_CONTEXT);
+
   return {
     records: batch.Records.length,
     distinctPrincipals: collectPrincipals(decoded).size,
-    lookupPrincipals: principalsNeedingGrants(decoded, BENCH_CONTEXT).size,
+    lookupPrincipals: lookupPrincipals.size,
     violatingPrincipals: violating.size,
+    confirmedPrincipals: [...violating].filter((key) => lookupPrincipals.has(key)).length,
     distinctObjectKeys: objectKeys.size,
     coldRequests: await requestsOf(batch),
     warmRequests: await requestsOf(batch),

@@ -7,14 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER, UNUSED_CREDENTIAL_PROVIDERS } from '../lib/constructs/lambda-defaults';
 import { median } from './measure';
 
 const REPO_ROOT = path.join(__dirname, '..');
-
-/** The banner of lib/constructs/lambda-defaults.ts, which that module does not export. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'node:module';" +
-  'const require = topLevelCreateRequire(import.meta.url);';
 
 /**
  * Environment that the entries read at module scope, with placeholder values. Nothing is sent: clients are
@@ -64,6 +60,7 @@ async function bundle(entry: string, outDir: string): Promise<string> {
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
+    external: [...UNUSED_CREDENTIAL_PROVIDERS],
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'silent',
   });

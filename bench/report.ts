@@ -95,7 +95,11 @@ function cacheTable(cache: CacheScenarios): string {
     ['10,000-record batch', 'value'],
     ['distinct principals', formatNumber(cache.distinctPrincipals)],
     ['principals that need a grant lookup', formatNumber(cache.lookupPrincipals)],
-    ['principals with a violation (one consistent re-read each)', formatNumber(cache.violatingPrincipals)],
+    ['principals with a violation', formatNumber(cache.violatingPrincipals)],
+    [
+      'violating principals with a lookup (one consistent re-read each)',
+      formatNumber(cache.confirmedPrincipals),
+    ],
     ['distinct object keys in monitored buckets', formatNumber(cache.distinctObjectKeys)],
     ['bound: principals + one per 100 keys', formatNumber(bound)],
     ['requests, cold cache', `${formatNumber(cache.coldRequests)} (${verdict(cache.coldRequests <= bound)})`],

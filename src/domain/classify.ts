@@ -2,9 +2,17 @@
  * Decides whether one object access was authorized, using the grants of its principal at the time of the
  * event. `docs/grants.md` lists the rules in the order they apply.
  */
-import { parseIsoTime } from './iso-time';
 import type { Decision, DecisionType, Grant, ObjectAccess } from './types';
+import {
+  findTimeMismatch,
+  preparePrincipalGrants,
+  type PreparedGrant,
+  type PrincipalGrants,
+} from './prepared-grants';
 import { keyPrefix } from './key-prefix';
+import { parseIsoTime } from './iso-time';
+
+export { preparePrincipalGrants, type PrincipalGrants } from './prepared-grants';
 
 export interface DecisionContext {
   /** Processing time, ISO 8601 UTC; recorded in the decision but never used to match grants. */
@@ -54,6 +62,18 @@ export function decideAccess(
   grants: readonly Grant[],
   context: DecisionContext,
 ): Decision {
+  return decidePreparedAccess(access, preparePrincipalGrants(access.principal.key, grants), context);
+}
+
+/**
+ * Decides one access like `decideAccess`, with grants that `preparePrincipalGrants` prepared once per
+ * lookup, so that deciding many accesses parses no grant time again.
+ */
+export function decidePreparedAccess(
+  access: ObjectAccess,
+  grants: PrincipalGrants,
+  context: DecisionContext,
+): Decision {
   const { principal, bucket } = access;
 
   if (context.monitoredBuckets !== undefined && !context.monitoredBuckets.has(bucket)) {
@@ -73,7 +93,7 @@ export function decideAccess(
     );
   }
 
-  if (access.errorCode !== undefined && AUTHORIZATION_ERROR_CODES.has(access.errorCode)) {
+  if (isRejectedByS3(access)) {
     return buildDecision(
       access,
       context,
@@ -86,11 +106,25 @@ export function decideAccess(
   // stored under such a key was not written through the grant rules and is ignored.
   if (!isGrantable(access)) return buildDecision(access, context, 'violation', explainMissingGrant(access));
 
-  return decideByGrants(
-    access,
-    grants.filter((grant) => grant.principalKey === principal.key),
-    context,
-  );
+  const ownGrants = grants.principalKey === principal.key ? grants.grants : [];
+  return decideByGrants(access, ownGrants, context);
+}
+
+/**
+ * Returns true when the decision on the access depends on its principal's grants. That is the case when
+ * the bucket is monitored, the caller is not an AWS service or service-linked role, S3 did not reject the
+ * request, and grants can name the principal. Every other access is decided the same without grants.
+ */
+export function isDecidedByGrants(access: ObjectAccess, context: DecisionContext): boolean {
+  const { principal } = access;
+  if (context.monitoredBuckets !== undefined && !context.monitoredBuckets.has(access.bucket)) return false;
+  if (principal.type === 'AWSService' || principal.serviceLinked) return false;
+
+  return !isRejectedByS3(access) && isGrantable(access);
+}
+
+function isRejectedByS3(access: ObjectAccess): boolean {
+  return access.errorCode !== undefined && AUTHORIZATION_ERROR_CODES.has(access.errorCode);
 }
 
 function isGrantable({ principal }: ObjectAccess): boolean {
@@ -99,59 +133,61 @@ function isGrantable({ principal }: ObjectAccess): boolean {
   );
 }
 
-function decideByGrants(access: ObjectAccess, grants: readonly Grant[], context: DecisionContext): Decision {
-  const checks = [...grants]
-    .sort(byGrantId)
-    .map((grant) => ({ grant, mismatch: findMismatch(access, grant) }));
-  const covering = checks.filter((check) => check.mismatch === undefined).map((check) => check.grant);
-  const normal = covering.find((grant) => !grant.breakGlass);
-  const breakGlass = covering.find((grant) => grant.breakGlass);
+/**
+ * The first grant condition an access fails: 1 bucket, 2 prefix, 3 action, 4 session, 5 time. A higher
+ * stage means the grant came closer to covering the access.
+ */
+type MismatchStage = 1 | 2 | 3 | 4 | 5;
 
-  if (normal) return authorizedDecision(access, context, normal, 'authorized');
-  if (breakGlass) return authorizedDecision(access, context, breakGlass, 'break-glass');
-
-  return buildDecision(access, context, 'violation', explainViolation(access, findClosest(checks)));
-}
-
-/** Returns the check whose grant came closest to covering the access; on a tie, the lowest grantId. */
-function findClosest(checks: readonly Check[]): Check | undefined {
-  let closest: Check | undefined;
-  for (const check of checks) {
-    if (check.mismatch && (!closest?.mismatch || check.mismatch.stage > closest.mismatch.stage))
-      closest = check;
-  }
-
-  return closest;
-}
-
-interface Check {
-  readonly grant: Grant;
-  readonly mismatch?: Mismatch;
+/** The grant that came closest to covering an access, and the condition it failed. */
+interface Closest {
+  readonly prepared: PreparedGrant;
+  readonly stage: MismatchStage;
 }
 
 /**
- * The first grant condition an access fails: 1 bucket, 2 prefix, 3 action, 4 session, 5 time. A higher
- * stage means the grant came closer to covering the access. Stages 4 and 5 carry their own reason.
+ * Checks the grants in grantId order. The first normal grant that covers the access authorizes it. When
+ * only break-glass grants cover it, the first of them decides. Otherwise the closest grant explains the
+ * violation, and on a tie the one with the lowest grantId.
  */
-interface Mismatch {
-  readonly stage: number;
-  readonly reason?: string;
-}
+function decideByGrants(
+  access: ObjectAccess,
+  grants: readonly PreparedGrant[],
+  context: DecisionContext,
+): Decision {
+  let eventTimeMs: number | undefined;
+  let breakGlass: Grant | undefined;
+  let closest: Closest | undefined;
 
-function findMismatch(access: ObjectAccess, grant: Grant): Mismatch | undefined {
-  if (grant.bucket !== access.bucket) return { stage: 1 };
-  if (!prefixCovers(grant.prefix, access.key)) return { stage: 2 };
-  if (!grant.actions.includes(access.action)) return { stage: 3 };
+  for (const prepared of grants) {
+    let stage = findMismatchBeforeTime(access, prepared.grant);
+    if (stage === undefined) {
+      // The event time is parsed once per access, and only when a grant gets as far as the time check.
+      eventTimeMs ??= parseIsoTime(access.eventTime) ?? Number.NaN;
+      stage = findTimeMismatch(prepared, eventTimeMs) === undefined ? undefined : 5;
+    }
 
-  const sessionName = access.principal.sessionName;
-  if (grant.sessionName !== undefined && grant.sessionName !== sessionName) {
-    return {
-      stage: 4,
-      reason: `Grant ${grant.grantId} covers session ${grant.sessionName}, not ${describeSession(sessionName)}.`,
-    };
+    if (stage === undefined) {
+      if (!prepared.grant.breakGlass)
+        return authorizedDecision(access, context, prepared.grant, 'authorized');
+      breakGlass ??= prepared.grant;
+    } else if (closest === undefined || stage > closest.stage) {
+      closest = { prepared, stage };
+    }
   }
 
-  return findTimeMismatch(access, grant);
+  if (breakGlass) return authorizedDecision(access, context, breakGlass, 'break-glass');
+
+  const reason = explainViolation(access, closest, eventTimeMs ?? Number.NaN);
+  return buildDecision(access, context, 'violation', reason);
+}
+
+function findMismatchBeforeTime(access: ObjectAccess, grant: Grant): MismatchStage | undefined {
+  if (grant.bucket !== access.bucket) return 1;
+  if (!prefixCovers(grant.prefix, access.key)) return 2;
+  if (!grant.actions.includes(access.action)) return 3;
+  if (grant.sessionName !== undefined && grant.sessionName !== access.principal.sessionName) return 4;
+  return undefined;
 }
 
 /** `*` covers the whole bucket. A literal prefix covers the keys, and the listed prefixes, that start with it. */
@@ -159,48 +195,40 @@ function prefixCovers(prefix: string, key: string): boolean {
   return prefix === '*' || key.startsWith(prefix);
 }
 
-function findTimeMismatch(access: ObjectAccess, grant: Grant): Mismatch | undefined {
-  const eventTime = parseIsoTime(access.eventTime) ?? Number.NaN;
-  const at = `the event at ${access.eventTime}`;
-
-  if (
-    grant.revokedAt !== undefined &&
-    !(eventTime < (parseIsoTime(grant.revokedAt) ?? Number.NEGATIVE_INFINITY))
-  ) {
-    return { stage: 5, reason: `Grant ${grant.grantId} was revoked at ${grant.revokedAt}, before ${at}.` };
-  }
-
-  if (!(eventTime < (parseIsoTime(grant.expiresAt) ?? Number.NEGATIVE_INFINITY))) {
-    return { stage: 5, reason: `Grant ${grant.grantId} expired at ${grant.expiresAt}, before ${at}.` };
-  }
-
-  if (!(eventTime >= (parseIsoTime(grant.notBefore) ?? Number.POSITIVE_INFINITY))) {
-    return {
-      stage: 5,
-      reason: `Grant ${grant.grantId} is not valid until ${grant.notBefore}; the event was at ${access.eventTime}.`,
-    };
-  }
-
-  return undefined;
-}
-
-function explainViolation(access: ObjectAccess, closest: Check | undefined): string {
+function explainViolation(access: ObjectAccess, closest: Closest | undefined, eventTimeMs: number): string {
   const { principal, bucket, action } = access;
   // Keys can contain patient identifiers, and the reason travels into alerts and dashboards:
   // the key itself stays in the decision's `key` field only.
   const target = action === 'list' ? 'the listed prefix' : 'the object key';
 
-  if (closest?.mismatch === undefined) return explainMissingGrant(access);
+  if (closest === undefined) return explainMissingGrant(access);
 
-  switch (closest.mismatch.stage) {
+  const { grant } = closest.prepared;
+  switch (closest.stage) {
     case 1:
       return `Grants exist for ${principal.key}, but none for bucket ${bucket}.`;
     case 2:
       return `Grants for ${principal.key} cover bucket ${bucket}, but none covers ${target}.`;
     case 3:
       return `Grants for ${principal.key} cover ${target} in bucket ${bucket}, but none allows ${action}.`;
+    case 4:
+      return `Grant ${grant.grantId} covers session ${grant.sessionName}, not ${describeSession(principal.sessionName)}.`;
+    case 5:
+      return explainTimeMismatch(access, closest.prepared, eventTimeMs);
+  }
+}
+
+function explainTimeMismatch(access: ObjectAccess, prepared: PreparedGrant, eventTimeMs: number): string {
+  const { grant } = prepared;
+  const at = `the event at ${access.eventTime}`;
+
+  switch (findTimeMismatch(prepared, eventTimeMs)) {
+    case 'revoked':
+      return `Grant ${grant.grantId} was revoked at ${grant.revokedAt}, before ${at}.`;
+    case 'expired':
+      return `Grant ${grant.grantId} expired at ${grant.expiresAt}, before ${at}.`;
     default:
-      return closest.mismatch.reason ?? `Grant ${closest.grant.grantId} does not cover the access.`;
+      return `Grant ${grant.grantId} is not valid until ${grant.notBefore}; the event was at ${access.eventTime}.`;
   }
 }
 
@@ -219,13 +247,6 @@ function describeSession(sessionName: string | undefined): string {
   return sessionName === undefined ? 'a request without a session name' : `session ${sessionName}`;
 }
 
-/** Orders grants by grantId in code unit order, so that the chosen grant does not depend on the locale. */
-function byGrantId(left: Grant, right: Grant): number {
-  if (left.grantId < right.grantId) return -1;
-  if (left.grantId > right.grantId) return 1;
-  return 0;
-}
-
 function authorizedDecision(
   access: ObjectAccess,
   context: DecisionContext,
@@ -241,24 +262,24 @@ function authorizedDecision(
       ? `Grant ${grant.grantId} allows ${access.action} on ${scope} for ${grant.purpose}.`
       : `Break-glass grant ${grant.grantId} allows ${access.action} on ${scope}; every access under it is reviewed.`;
 
-  return { ...buildDecision(access, context, type, reason), grantId: grant.grantId, purpose: grant.purpose };
+  return buildDecision(access, context, type, reason, grant);
 }
 
+type MutableDecision = { -readonly [field in keyof Decision]: Decision[field] };
+
+/**
+ * Builds the decision object. Optional fields are set only when they have a value, in a fixed order, so
+ * the serialized decision has no `undefined` fields. The matching grant, if any, comes last.
+ */
 function buildDecision(
   access: ObjectAccess,
   context: DecisionContext,
   decision: DecisionType,
   reason: string,
+  grant?: Grant,
 ): Decision {
   const { principal } = access;
-  const optional = {
-    accountId: principal.accountId,
-    errorCode: access.errorCode,
-    sourceIp: access.sourceIp,
-    vpcEndpointId: access.vpcEndpointId,
-  };
-
-  return {
+  const result: MutableDecision = {
     decisionId: `${access.eventId}#${access.index}`,
     eventId: access.eventId,
     eventTime: access.eventTime,
@@ -273,6 +294,16 @@ function buildDecision(
     keyPrefix: keyPrefix(access.bucket, access.key),
     decision,
     reason,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
   };
+
+  if (principal.accountId !== undefined) result.accountId = principal.accountId;
+  if (access.errorCode !== undefined) result.errorCode = access.errorCode;
+  if (access.sourceIp !== undefined) result.sourceIp = access.sourceIp;
+  if (access.vpcEndpointId !== undefined) result.vpcEndpointId = access.vpcEndpointId;
+  if (grant !== undefined) {
+    result.grantId = grant.grantId;
+    result.purpose = grant.purpose;
+  }
+
+  return result;
 }

@@ -1,35 +1,46 @@
-import { decideAccess, type DecisionContext } from '../domain/classify';
-import type { Decision, DecisionType, Grant, Principal } from '../domain/types';
+import {
+  decideAccess,
+  decidePreparedAccess,
+  isDecidedByGrants,
+  type DecisionContext,
+  type PrincipalGrants,
+} from '../domain/classify';
+import type { Decision, Principal } from '../domain/types';
 import type { DecodedRecord } from './decode-record';
 
-/**
- * Decides every access and returns the decisions per record (parallel to `records`). An access whose
- * principal has no entry in `grants` is decided without grants: that settles out-of-scope, service and
- * denied accesses, which no grant can change. When the result would be a violation, the access gets no
- * decision, because its principal's grants are unknown (the lookup failed) and only an error is correct.
- */
+/** Decides every access and returns the decisions per record (parallel to `records`). */
 export function decideRecords(
   records: readonly DecodedRecord[],
-  grants: ReadonlyMap<string, readonly Grant[]>,
+  grants: ReadonlyMap<string, PrincipalGrants>,
   context: DecisionContext,
 ): Decision[][] {
-  return records.map((record) =>
-    record.accesses.flatMap((access) => {
-      const principalGrants = grants.get(access.principal.key);
-      if (principalGrants !== undefined) {
-        return [decideAccess(access, principalGrants, context)];
-      }
-      const withoutGrants = decideAccess(access, [], context);
-      return withoutGrants.decision === 'violation' ? [] : [withoutGrants];
-    }),
-  );
+  return records.map((record) => decideRecord(record, grants, context));
 }
 
 /**
- * Returns the principal keys that need a grant lookup: those with at least one access that grants can
- * decide. With no grants such an access is a violation, while out-of-scope, service and denied accesses
- * are decided the same with or without grants.
+ * Decides the accesses of one record. An access whose principal has no entry in `grants` is decided
+ * without grants when grants cannot change its decision (out-of-scope, service, denied, and root,
+ * anonymous or unresolved principals). Otherwise it gets no decision, because its principal's grants are
+ * unknown (the lookup failed) and only an error is correct.
  */
+export function decideRecord(
+  record: DecodedRecord,
+  grants: ReadonlyMap<string, PrincipalGrants>,
+  context: DecisionContext,
+): Decision[] {
+  const decisions: Decision[] = [];
+  for (const access of record.accesses) {
+    const principalGrants = grants.get(access.principal.key);
+    if (principalGrants !== undefined) {
+      decisions.push(decidePreparedAccess(access, principalGrants, context));
+    } else if (!isDecidedByGrants(access, context)) {
+      decisions.push(decideAccess(access, [], context));
+    }
+  }
+  return decisions;
+}
+
+/** Returns the principal keys that need a grant lookup: those with at least one access that grants decide. */
 export function principalsNeedingGrants(
   records: readonly DecodedRecord[],
   context: DecisionContext,
@@ -37,7 +48,7 @@ export function principalsNeedingGrants(
   const keys = new Set<string>();
   for (const record of records) {
     for (const access of record.accesses) {
-      if (!keys.has(access.principal.key) && decideAccess(access, [], context).decision === 'violation') {
+      if (isDecidedByGrants(access, context)) {
         keys.add(access.principal.key);
       }
     }
@@ -56,11 +67,4 @@ export function collectPrincipals(records: readonly DecodedRecord[]): Map<string
     }
   }
   return principals;
-}
-
-/** Returns the principal keys that have at least one decision of the given type. */
-export function principalsWithDecision(decisions: readonly Decision[], type: DecisionType): Set<string> {
-  return new Set(
-    decisions.filter((decision) => decision.decision === type).map((decision) => decision.principalKey),
-  );
 }

@@ -1,11 +1,14 @@
-import type { Grant } from '../domain/types';
+import { preparePrincipalGrants, type PrincipalGrants } from '../domain/classify';
 import { fetchGrantsByPrincipal, type GrantsTable } from '../grants/grant-repository';
 import type { GrantCache } from './grant-cache';
 
 /** Grants of the principals of one batch, and the principals whose lookup failed. */
 export interface BatchGrants {
-  /** Grants per resolved principal key (an empty list when the principal has none). */
-  readonly grants: Map<string, readonly Grant[]>;
+  /**
+   * Grants per resolved principal key (an empty list when the principal has none), prepared once per batch
+   * so that deciding an access parses no grant time.
+   */
+  readonly grants: Map<string, PrincipalGrants>;
   /** Principal keys read with a strongly consistent read during this batch. */
   readonly consistent: Set<string>;
   /** Principal keys whose lookup failed, with the error. No access of theirs that depends on grants is decided. */
@@ -43,7 +46,7 @@ export async function prefetchGrants(
     if (cached === undefined) {
       uncached.push(key);
     } else {
-      batch.grants.set(key, cached);
+      batch.grants.set(key, preparePrincipalGrants(key, cached));
       batch.cacheHits += 1;
     }
   }
@@ -83,7 +86,7 @@ async function readInto(
   batch.lookups += keys.length;
   for (const [key, result] of results) {
     if (result.ok) {
-      batch.grants.set(key, result.grants);
+      batch.grants.set(key, preparePrincipalGrants(key, result.grants));
       dependencies.cache.set(key, result.grants);
       if (consistentRead) {
         batch.consistent.add(key);

@@ -6,12 +6,7 @@ import type { DecisionContext } from '../domain/classify';
 import type { Decision } from '../domain/types';
 import type { BatchSummary } from './batch-summary';
 import { decodeKinesisRecord, type DecodedRecord } from './decode-record';
-import {
-  collectPrincipals,
-  decideRecords,
-  principalsNeedingGrants,
-  principalsWithDecision,
-} from './decide-records';
+import { collectPrincipals, decideRecord, decideRecords, principalsNeedingGrants } from './decide-records';
 import { deliverDecisions } from './deliver-decisions';
 import type { GrantCache } from './grant-cache';
 import {
@@ -104,22 +99,49 @@ export async function validateBatch(
   return { batchItemFailures, decisions, summary };
 }
 
-/** Decides the batch; when a principal has a violation, re-reads its grants consistently and decides again. */
+/**
+ * Decides the batch. When a principal whose grants were looked up has a violation, re-reads its grants
+ * consistently and decides again only the records that contain its accesses. Root, anonymous and
+ * unresolved principals have no lookup to repeat, because no grant can cover them.
+ */
 async function decideWithConfirmedViolations(
   records: readonly DecodedRecord[],
   batchGrants: BatchGrants,
   lookup: GrantLookupDependencies,
   context: DecisionContext,
 ): Promise<Decision[][]> {
-  const firstPass = decideRecords(records, batchGrants.grants, context);
-  const violators = [...principalsWithDecision(firstPass.flat(), 'violation')].filter(
-    (key) => !batchGrants.consistent.has(key),
-  );
-  if (violators.length === 0) {
-    return firstPass;
+  const decisionsByRecord = decideRecords(records, batchGrants.grants, context);
+  const violators = findUnconfirmedViolators(decisionsByRecord, batchGrants);
+  if (violators.size === 0) {
+    return decisionsByRecord;
   }
+
   await confirmGrants(lookup, batchGrants, violators);
-  return decideRecords(records, batchGrants.grants, context);
+  return decisionsByRecord.map((decisions, index) =>
+    records[index].accesses.some((access) => violators.has(access.principal.key))
+      ? decideRecord(records[index], batchGrants.grants, context)
+      : decisions,
+  );
+}
+
+/** Returns the principal keys with a violation whose grants came from the cache or an eventually consistent read. */
+function findUnconfirmedViolators(
+  decisionsByRecord: readonly Decision[][],
+  batchGrants: BatchGrants,
+): Set<string> {
+  const violators = new Set<string>();
+  for (const decisions of decisionsByRecord) {
+    for (const { decision, principalKey } of decisions) {
+      if (
+        decision === 'violation' &&
+        batchGrants.grants.has(principalKey) &&
+        !batchGrants.consistent.has(principalKey)
+      ) {
+        violators.add(principalKey);
+      }
+    }
+  }
+  return violators;
 }
 
 function lookupFailureReasons(batchGrants: BatchGrants, logger: Logger): Map<string, string> {

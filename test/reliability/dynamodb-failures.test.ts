@@ -2,8 +2,9 @@
  * The validator Lambda handler while DynamoDB throttles, stalls or stops in the middle of a batch.
  * dynalite cannot throttle or stall, so a proxy on 127.0.0.1 in front of it does (see
  * `dynamodb-fault-proxy.ts`). Whatever fails, no access is decided `authorized` without a successful
- * grant Query of its principal, no `violation` without a successful consistent Query, and every record
- * of a principal whose lookup failed is reported for retry.
+ * grant Query of its principal, and no `violation` without a successful consistent Query. The root user's
+ * violations are the exception, because no grant can cover the root user and so it sends no Query. Every
+ * record of a principal whose lookup failed is reported for retry.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -81,7 +82,7 @@ const FAILURE_CASES: readonly FailureCase[] = [
     name: 'consistent re-reads throttled',
     plan: (request) =>
       request.consistentRead ? { kind: 'error', errorType: 'ThrottlingException' } : FORWARD,
-    failedPrincipals: [CLINICIAN_KEY, INTRUDER_KEY, ROOT_KEY],
+    failedPrincipals: [CLINICIAN_KEY, INTRUDER_KEY],
   },
   {
     name: 'throttled after two Queries',
@@ -151,7 +152,9 @@ function expectNoDecisionWithoutLookup(result: RunResult, answered: DynamoDbFaul
     if (decision.decision === 'authorized' || decision.decision === 'break-glass') {
       expect(anyRead).toContain(decision.principalKey);
     }
-    if (decision.decision === 'violation') {
+    if (decision.decision === 'violation' && decision.principalKey === ROOT_KEY) {
+      expect(anyRead).not.toContain(ROOT_KEY);
+    } else if (decision.decision === 'violation') {
       expect(consistentRead).toContain(decision.principalKey);
     }
   }
@@ -229,9 +232,13 @@ describe('validator with DynamoDB failures', () => {
       'denied',
       'out-of-scope',
       'service',
+      'violation',
     ]);
+    expect(result.decisions.find((decision) => decision.decision === 'violation')?.principalKey).toBe(
+      ROOT_KEY,
+    );
     // The out-of-scope record belongs to the intruder, whose lookup failed, so it is retried with the others.
-    expect(result.response.batchItemFailures).toHaveLength(records.length - 2);
+    expect(result.response.batchItemFailures).toHaveLength(records.length - 3);
   });
 
   it('cached grants survive DynamoDB outage', async () => {
@@ -247,9 +254,11 @@ describe('validator with DynamoDB failures', () => {
     const authorized = result.decisions.filter((decision) => decision.decision === 'authorized');
     // The clinician's PutObject is a violation, so its failed re-read withholds its cached grants as well.
     expect(new Set(authorized.map((decision) => decision.principalKey))).toEqual(new Set([CLERK_KEY]));
-    expect(result.decisions.filter((decision) => decision.decision === 'violation')).toEqual([]);
+    // Only the root user's violation needs no grant, so only it is decided without a consistent read.
+    const violations = result.decisions.filter((decision) => decision.decision === 'violation');
+    expect(violations.map((decision) => decision.principalKey)).toEqual([ROOT_KEY]);
     // Violations need a consistent read, which fails, so those principals are retried.
-    expect([...failedLookupKeys(harness)].sort()).toEqual([CLINICIAN_KEY, INTRUDER_KEY, ROOT_KEY].sort());
-    expect(result.response.batchItemFailures.length).toBe(8);
+    expect([...failedLookupKeys(harness)].sort()).toEqual([CLINICIAN_KEY, INTRUDER_KEY].sort());
+    expect(result.response.batchItemFailures.length).toBe(7);
   });
 });
