@@ -15,7 +15,7 @@ export interface LocalDynamoDb {
 /** Fixed dummy credentials: dynalite checks that a signature is present, not what it signs. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALTESTKEY', secretAccessKey: 'local-test-secret' };
 
-/** How the client of a local DynamoDB retries. */
+/** Port, retry and timeout settings of a local DynamoDB and its client. */
 export interface LocalDynamoDbOptions {
   /** 0 picks a free port. @default 0 */
   readonly port?: number;

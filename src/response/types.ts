@@ -53,7 +53,7 @@ export interface Incident {
   readonly countsAreLowerBounds?: boolean;
   /** True when new objects and prefixes were no longer tracked, so `objects` and `prefixes` are lower bounds. */
   readonly distinctCountsAreLowerBounds?: boolean;
-  /** Distinct `bucket/prefix` strings, capped; alerts show these, never full keys. */
+  /** Distinct `bucket/prefix` strings with up to two folders, capped; alerts show only their first folder, never full keys. */
   readonly prefixes: readonly string[];
   /** Distinct `bucket/key` strings, capped; used only for investigation and the report. */
   readonly objectKeys: readonly string[];
@@ -78,12 +78,12 @@ export interface TriageResult {
   readonly historyParameters?: readonly string[];
 }
 
-/** Who removed an incident's containment, when and why. */
+/** Record of the removal of an incident's containment: who, when and why. */
 export interface IncidentRelease {
   readonly releasedAt: string;
   readonly releasedBy: string;
   readonly reason: string;
-  /** What the release changed, in one sentence. */
+  /** The change the release made, in one sentence. */
   readonly detail: string;
 }
 
@@ -101,7 +101,7 @@ export interface InvestigationResults {
   readonly macie: InvestigationOutcome;
 }
 
-/** Where a report was written and how it chains to the previous one. */
+/** Location of a report and its link to the previous report in the chain. */
 export interface ReportLocation {
   readonly bucket: string;
   readonly jsonKey: string;
