@@ -80,6 +80,13 @@ function renderAccesses(report: IncidentReport): string[] {
     '',
     ...bulletList(report.incident.objectKeys, summary.objectKeysComplete),
     '',
+    '### Decisions',
+    '',
+    'Each id is the CloudTrail `eventID` and the access index within that event; the decision documents',
+    'with the reasons are in OpenSearch and under `decisions/` in the evidence bucket.',
+    '',
+    ...bulletList(report.incident.decisionIds, summary.decisionIdsComplete),
+    '',
   ];
 }
 

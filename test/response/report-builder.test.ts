@@ -109,6 +109,10 @@ describe('buildReport', () => {
     );
     expect(markdown).toContain(`- \`${PHI_BUCKET}/patients/MRN-00482913.pdf\``);
     expect(markdown).toContain('- Macie: not-enabled. Macie is not enabled in this account.');
+    expect(markdown).toContain('### Decisions');
+    for (const decisionId of INCIDENT.decisionIds) {
+      expect(markdown).toContain(`- \`${decisionId}\``);
+    }
     expect(markdown).toContain(`SHA-256 of the JSON report: \`${sha256}\``);
   });
 
