@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Parser } from 'node-sql-parser';
 import { DECISIONS_TABLE_NAME, EVENTS_TABLE_NAME, NAMED_QUERIES } from '../../lib/constructs/audit-queries';
 import { arnOf, refOf, synthAnalytics } from './analytics-stack';
+import { DECISION_FIELDS } from './decision-fields';
 
 const ATHENA_DIRECTORY = path.join(__dirname, '..', '..', 'athena');
 
@@ -129,31 +130,8 @@ describe('Glue decisions table', () => {
 
   test('has a string column per Decision field', () => {
     const columns = tableInput().StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
-    const decisionFields = [
-      'decisionId',
-      'eventId',
-      'eventTime',
-      'decidedAt',
-      'principal',
-      'principalKey',
-      'identityType',
-      'accountId',
-      'eventName',
-      'action',
-      'bucket',
-      'key',
-      'keyPrefix',
-      'decision',
-      'reason',
-      'grantId',
-      'purpose',
-      'errorCode',
-      'sourceIp',
-      'vpcEndpointId',
-      'incidentId',
-    ];
 
-    expect(columns.map((column) => column.Name)).toEqual(decisionFields.map((field) => field.toLowerCase()));
+    expect(columns.map((column) => column.Name)).toEqual(DECISION_FIELDS.map((field) => field.toLowerCase()));
     expect(new Set(columns.map((column) => column.Type))).toEqual(new Set(['string']));
   });
 });

@@ -6,6 +6,7 @@ import { decideAccess } from '../../src/domain/classify';
 import type { Decision, Grant, ObjectAccess, Principal } from '../../src/domain/types';
 import { buildImportBody, buildSavedObjects, toNdjson } from '../../src/opensearch-setup/saved-objects';
 import { buildIndexTemplate, buildIsmPolicy } from '../../src/opensearch-setup/setup-documents';
+import { DECISION_FIELDS } from './decision-fields';
 
 interface FieldMapping {
   readonly type: string;
@@ -227,29 +228,7 @@ describe('decision documents', () => {
   });
 
   test('mapping covers every Decision field', () => {
-    const decisionFields: ReadonlyArray<keyof Decision> = [
-      'decisionId',
-      'eventId',
-      'eventTime',
-      'decidedAt',
-      'principal',
-      'principalKey',
-      'identityType',
-      'accountId',
-      'eventName',
-      'action',
-      'bucket',
-      'key',
-      'decision',
-      'reason',
-      'grantId',
-      'purpose',
-      'errorCode',
-      'sourceIp',
-      'vpcEndpointId',
-      'incidentId',
-    ];
-    expect(decisionFields.filter((field) => MAPPED[field] === undefined)).toEqual([]);
+    expect(DECISION_FIELDS.filter((field) => MAPPED[field] === undefined)).toEqual([]);
   });
 
   test('typed fields per kind', () => {
