@@ -1,27 +1,20 @@
 /** Formats grants as the CSV grants file: a header row, `actions` joined with `;`, RFC 4180 quoting. */
+import { GRANT_FIELDS } from '../../src/domain/grant-rules';
 import type { GrantEntry } from './grants';
 
-const COLUMNS = [
-  'grantId',
-  'principal',
-  'bucket',
-  'prefix',
-  'actions',
-  'notBefore',
-  'expiresAt',
-  'purpose',
-  'breakGlass',
-  'revokedAt',
-  'revokedBy',
-  'revocationReason',
-] as const;
+type Column = Exclude<(typeof GRANT_FIELDS)[number], 'principalKey' | 'sessionName'>;
+
+/** Every grant field except the two that phi-guard derives from `principal`, in the documented order. */
+const COLUMNS = GRANT_FIELDS.filter(
+  (field): field is Column => field !== 'principalKey' && field !== 'sessionName',
+);
 
 export function formatGrantsCsv(grants: readonly GrantEntry[]): string {
   const rows = grants.map((grant) => COLUMNS.map((column) => quote(cellOf(grant, column))).join(','));
   return [COLUMNS.join(','), ...rows].join('\n') + '\n';
 }
 
-function cellOf(grant: GrantEntry, column: (typeof COLUMNS)[number]): string {
+function cellOf(grant: GrantEntry, column: Column): string {
   const value = grant[column];
   if (value === undefined) {
     return '';
