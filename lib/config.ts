@@ -6,7 +6,7 @@
 /** Sizing and retention profile. `sandbox` can be torn down; `production` keeps evidence for six years. */
 export type DeploymentProfile = 'production' | 'sandbox';
 
-/** How a role session is contained. */
+/** Containment technique for role sessions. */
 export type RoleContainmentMode = 'token-issue-time' | 'session';
 
 export interface PhiGuardConfig {

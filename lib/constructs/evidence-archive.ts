@@ -211,7 +211,7 @@ export class EvidenceArchive extends Construct {
     logGroup: logs.ILogGroup,
   ): firehose.DeliveryStream {
     // The L2 grants read-write on the bucket (deletes included) to the role it is given. An immutable
-    // view of the role drops those grants; DeliveryPolicy holds the narrower permissions instead.
+    // view of the role drops those grants; DeliveryPolicy contains the narrower permissions instead.
     const role = this.deliveryRole.withoutPolicyUpdates();
 
     return new firehose.DeliveryStream(this, 'DeliveryStream', {

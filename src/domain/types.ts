@@ -56,7 +56,7 @@ export interface Principal {
   readonly principalId?: string;
 }
 
-/** What an access does to PHI, the unit that grants allow. */
+/** Kind of access to PHI, the unit that grants allow. */
 export type AccessAction = 'read' | 'write' | 'delete' | 'list';
 
 export const ACCESS_ACTIONS: readonly AccessAction[] = ['read', 'write', 'delete', 'list'];
@@ -85,7 +85,7 @@ export interface ObjectAccess {
   readonly requestId?: string;
 }
 
-/** A record that is valid but holds nothing to decide, with the reason it was skipped. */
+/** Reason a valid record was skipped because it contains nothing to decide. */
 export type SkipReason =
   'management-event' | 'network-activity-event' | 'not-s3' | 'no-object-access' | 'unsupported-event-name';
 

@@ -125,7 +125,7 @@ function reportLines(report: ReportLocation): string[] {
 
 /**
  * Returns the distinct `bucket/folder/` prefixes of the incident. Alerts travel by e-mail, and deeper
- * folders often name a patient (`patients/MRN-1/`), so only the first folder is shown; the report and
+ * folders often name a patient (`patients/MRN-1/`), so only the first folder is shown. The report and
  * the incident keep the two-folder prefixes.
  */
 function topLevelPrefixes(incident: Incident): string[] {

@@ -32,7 +32,7 @@ const TRIAGE_DECISION_TYPES: ReadonlySet<DecisionType> = new Set(['violation', '
  * Short hashes of what an incident already counted, so that a redelivered decision changes nothing. An incident
  * that runs out of tokens stays open rather than handing later decisions to a second incident with a second
  * containment, and marks which of its counts became lower bounds.
- * `Incident` carries the two flags too, so alerts and reports can say which counts are lower bounds.
+ * `Incident` carries the two flags too, so alerts and reports can state which counts are lower bounds.
  */
 export interface TrackedTokens {
   readonly decisions: ReadonlySet<string>;

@@ -56,7 +56,7 @@ export class IncidentTableClient {
     return item === undefined ? undefined : fromOpenWindowItem(item);
   }
 
-  /** Writes the window if the principal's window still holds `expectedIncidentId` (or none when undefined). */
+  /** Writes the window if the principal's window still points to `expectedIncidentId` (or to none when undefined). */
   async replaceOpenWindow(window: OpenWindow, expectedIncidentId: string | undefined): Promise<boolean> {
     return this.putIf(
       toOpenWindowItem(window),
@@ -116,7 +116,7 @@ export class IncidentTableClient {
     } while (startKey !== undefined);
   }
 
-  /** Writes the link if no link holds its sequence number yet. */
+  /** Writes the link if no link has its sequence number yet. */
   async putReportLink(link: ReportLink): Promise<boolean> {
     return this.putIf({ ...reportLinkKey(link.sequence), ...link }, 'attribute_not_exists(pk)', undefined);
   }

@@ -114,7 +114,7 @@ export interface ReportLocation {
   readonly retainUntil: string;
 }
 
-/** What containment did, or why it did nothing. */
+/** Outcome of containment, or the reason it changed nothing. */
 export type ContainmentStatus =
   | 'contained'
   | 'already-contained'
@@ -125,7 +125,7 @@ export type ContainmentStatus =
   | 'alert-only'
   | 'released';
 
-/** How a principal is contained. */
+/** Technique that contains a principal. */
 export type ContainmentStrategy =
   'user-inline-deny' | 'role-token-issue-time-deny' | 'role-session-deny' | 'bucket-policy-deny' | 'none';
 

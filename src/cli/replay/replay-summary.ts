@@ -155,7 +155,7 @@ function formatOutputs(result: ReplayResult, options: SummaryOptions): string[] 
   return lines;
 }
 
-/** One line per triage input: the incident it opened or joined and what the response did. */
+/** Formats one line per triage input: the incident it opened or joined, and the response's outcome. */
 function formatResponses(result: ReplayResult): string[] {
   if (result.responses === undefined || result.responses.length === 0) {
     return [];

@@ -22,7 +22,7 @@ export interface PrincipalTally {
   readonly counts: DecisionCounts;
 }
 
-/** A valid record that holds nothing to decide, such as a management event. */
+/** A valid record that contains nothing to decide, such as a management event. */
 export interface SkippedRecord {
   readonly file: string;
   readonly position: number;

@@ -48,7 +48,7 @@ export interface ReplayResult {
   readonly reportsDirectory?: string;
   /** Outcome of the local triage and response workflows; set when `reportsDirectory` is. */
   readonly responses?: readonly LocalResponseResult[];
-  /** What each containment dry run would have done, with the policy it would attach. */
+  /** Description of each containment dry run, with the policy it would attach. */
   readonly containmentLog: readonly string[];
 }
 
