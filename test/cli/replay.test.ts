@@ -272,6 +272,32 @@ describe('replay options and exit codes', () => {
     expect(captured.stderr()).toContain('nothing was replayed');
   });
 
+  it('warns about an empty grants file', async () => {
+    const folder = temporaryFolder();
+    const grantsFile = join(folder, 'grants.json');
+    writeFileSync(grantsFile, '[]\n');
+    const captured = captureIo();
+    const outcome = await runReplayCommand(
+      [trailFolder],
+      { grants: grantsFile, batchSize: 100 },
+      captured.io,
+    );
+    expect(captured.stderr()).toContain(`warning: grants file ${grantsFile} contains no grants`);
+    expect(outcome.result?.tally.totals.authorized).toBe(0);
+    expect(outcome.result?.tally.totals.violation).toBeGreaterThan(0);
+    expect(captured.stdout()).toContain('Monitored buckets: all');
+  });
+
+  it('prints no warning for sample grants', async () => {
+    const captured = captureIo();
+    await runReplayCommand(
+      [trailFolder],
+      { grants: join(samples, 'grants.json'), batchSize: 100 },
+      captured.io,
+    );
+    expect(captured.stderr()).not.toContain('warning: grants file');
+  });
+
   it('exits 1 for a missing input path', async () => {
     const captured = captureIo();
     const missing = join(temporaryFolder(), 'absent');

@@ -102,6 +102,12 @@ export async function runReplayCommand(
 async function loadGrants(path: string, io: CliIo): Promise<readonly Grant[] | undefined> {
   const contents = await readGrantsFile(path);
   if (contents.problems.length === 0) {
+    if (contents.grants.length === 0) {
+      writeLine(
+        io.stderr,
+        `warning: grants file ${path} contains no grants, so every access that a grant could cover is a violation.`,
+      );
+    }
     return contents.grants;
   }
   printGrantProblems(io.stderr, contents);
