@@ -15,18 +15,30 @@ export class LocalInputError extends Error {
   }
 }
 
-/** Reads every CloudTrail record of the given files, in file order. */
+/**
+ * Reads every CloudTrail record of the given files, in file order. Throws one `LocalInputError` that lists
+ * every invalid file, because a comparison that leaves out a file is not complete.
+ */
 export async function readTrailRecords(files: readonly string[]): Promise<unknown[]> {
   const records: unknown[] = [];
+  const problems: string[] = [];
   for (const file of files) {
     try {
       records.push(...parseCloudTrailText(await readFile(file)));
     } catch (error) {
-      if (error instanceof InvalidRecordError) {
-        throw new LocalInputError(`Invalid CloudTrail file ${file}: ${error.message}`);
-      }
-      throw error;
+      if (!(error instanceof InvalidRecordError)) throw error;
+      problems.push(`${file}: ${error.message}`);
     }
+  }
+
+  if (problems.length === 1) {
+    throw new LocalInputError(`Invalid CloudTrail file ${problems[0]}`);
+  }
+  if (problems.length > 1) {
+    const list = problems.map((problem) => `\n  ${problem}`).join('');
+    throw new LocalInputError(
+      `${problems.length} CloudTrail files are invalid, so nothing was compared. Fix or remove them and run again:${list}`,
+    );
   }
   return records;
 }

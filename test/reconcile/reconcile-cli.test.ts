@@ -127,6 +127,43 @@ describe('phi-guard reconcile', () => {
     expect(result.stderr()).toContain(`Line 1 of ${file} is not a decision`);
   });
 
+  test('lists every invalid trail file', async () => {
+    const brokenTrail = path.join(directory, 'broken-trail');
+    await mkdir(brokenTrail, { recursive: true });
+    const truncated = path.join(brokenTrail, 'a-truncated.json');
+    const notCloudTrail = path.join(brokenTrail, 'b-not-cloudtrail.json');
+    await writeFile(truncated, '{"Records": [');
+    await writeFile(notCloudTrail, '{"Items": []}');
+    await writeFile(
+      path.join(brokenTrail, 'c-valid.jsonl'),
+      `${JSON.stringify(dataEvent({ eventId: eventId(9) }))}\n`,
+    );
+    const decisions = await decisionsFile('none.jsonl', []);
+
+    const result = await run(['--trail', brokenTrail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toContain(
+      'error: 2 CloudTrail files are invalid, so nothing was compared. Fix or remove them and run again:',
+    );
+    expect(result.stderr()).toContain(`\n  ${truncated}: `);
+    expect(result.stderr()).toContain(`\n  ${notCloudTrail}: `);
+    expect(result.stdout()).toBe('');
+  });
+
+  test('names one invalid trail file', async () => {
+    const brokenTrail = path.join(directory, 'one-broken-trail');
+    await mkdir(brokenTrail, { recursive: true });
+    const truncated = path.join(brokenTrail, 'truncated.json');
+    await writeFile(truncated, '{"Records": [');
+    const decisions = await decisionsFile('none-again.jsonl', []);
+
+    const result = await run(['--trail', brokenTrail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toContain(`error: Invalid CloudTrail file ${truncated}: `);
+  });
+
   test('missing trail folder exits 1', async () => {
     const decisions = await decisionsFile('empty.jsonl', []);
     const result = await run(['--trail', path.join(directory, 'absent'), '--decisions', decisions]);
