@@ -77,18 +77,19 @@ export interface CsvGrantRow {
 /**
  * Reads a CSV grants file: the first record is the header of field names, and every later record a grant.
  * Empty cells are left out, `actions` is split on `;`, and `breakGlass` values true and false (any case)
- * become booleans. Blank lines are skipped.
+ * become booleans. Blank lines are skipped. A row with the wrong number of cells is a problem, and the other
+ * rows are still returned, so that one run reports the problems of every row.
  */
-export function readCsvRecords(text: string): { rows: CsvGrantRow[] } | { problems: GrantProblem[] } {
+export function readCsvRecords(text: string): { rows: CsvGrantRow[]; problems: GrantProblem[] } {
   const records = splitCsv(text.replace(/^\uFEFF/, ''));
-  if ('problem' in records) return { problems: [records.problem] };
+  if ('problem' in records) return { rows: [], problems: [records.problem] };
   if (records.length === 0)
-    return { problems: [{ line: 1, message: 'The CSV file is empty; expected a header row.' }] };
+    return { rows: [], problems: [{ line: 1, message: 'The CSV file is empty; expected a header row.' }] };
 
   const [header, ...data] = records;
   const names = header.cells.map((cell) => cell.trim());
   const headerProblems = checkHeader(names);
-  if (headerProblems.length > 0) return { problems: headerProblems };
+  if (headerProblems.length > 0) return { rows: [], problems: headerProblems };
 
   const rows: CsvGrantRow[] = [];
   const problems: GrantProblem[] = [];
@@ -99,7 +100,7 @@ export function readCsvRecords(text: string): { rows: CsvGrantRow[] } | { proble
     if (record.cells.length !== names.length) {
       problems.push({
         line: record.line,
-        message: `The row has ${record.cells.length} cells, but the header has ${names.length} columns.`,
+        message: `The row has ${record.cells.length} ${record.cells.length === 1 ? 'cell' : 'cells'}, but the header has ${names.length} columns.`,
       });
       continue;
     }
@@ -107,7 +108,7 @@ export function readCsvRecords(text: string): { rows: CsvGrantRow[] } | { proble
     rows.push({ line: record.line, fields: toGrantFields(names, record.cells) });
   }
 
-  return problems.length > 0 ? { problems } : { rows };
+  return { rows, problems };
 }
 
 function checkHeader(names: readonly string[]): GrantProblem[] {

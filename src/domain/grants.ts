@@ -24,10 +24,8 @@ export function parseGrantsFile(
   format: 'json' | 'csv',
 ): { grants: Grant[]; problems: GrantProblem[] } {
   const entries = format === 'json' ? readJsonEntries(text) : readCsvEntries(text);
-  if ('problems' in entries) return { grants: [], problems: entries.problems };
-
   const grants: Grant[] = [];
-  const problems: GrantProblem[] = [];
+  const problems: GrantProblem[] = [...entries.problems];
   const firstLineOfGrantId = new Map<string, number>();
 
   for (const { line, value } of entries.items) {
@@ -45,6 +43,8 @@ export function parseGrantsFile(
     grants.push(result.grant);
   }
 
+  // Row problems are found before grant problems; a stable sort lists both in file order.
+  problems.sort((first, second) => first.line - second.line);
   return { grants, problems };
 }
 
@@ -56,7 +56,11 @@ function duplicateProblem(grantId: string, line: number, firstLine: number): Gra
   };
 }
 
-type FileEntries = { items: { line: number; value: unknown }[] } | { problems: GrantProblem[] };
+/** The grant entries of a file, and the problems found before any grant is validated. */
+interface FileEntries {
+  readonly items: { line: number; value: unknown }[];
+  readonly problems: GrantProblem[];
+}
 
 function readJsonEntries(text: string): FileEntries {
   let document: unknown;
@@ -65,6 +69,7 @@ function readJsonEntries(text: string): FileEntries {
   } catch (error) {
     const message = (error as Error).message;
     return {
+      items: [],
       problems: [
         { line: lineOfJsonError(text, message), message: `The file is not valid JSON: ${message}.` },
       ],
@@ -74,6 +79,7 @@ function readJsonEntries(text: string): FileEntries {
   const list = Array.isArray(document) ? document : isJsonObject(document) ? document.grants : undefined;
   if (!Array.isArray(list)) {
     return {
+      items: [],
       problems: [
         { line: 1, message: 'The file must hold an array of grants or an object {"grants": [...]}.' },
       ],
@@ -81,14 +87,15 @@ function readJsonEntries(text: string): FileEntries {
   }
 
   const lines = locateJsonArrayElements(text, Array.isArray(document) ? undefined : 'grants');
-  return { items: list.map((value, index) => ({ line: lines[index] ?? 1, value })) };
+  return { items: list.map((value, index) => ({ line: lines[index] ?? 1, value })), problems: [] };
 }
 
 function readCsvEntries(text: string): FileEntries {
   const parsed = readCsvRecords(text);
-  if ('problems' in parsed) return parsed;
-
-  return { items: parsed.rows.map((row) => ({ line: row.line, value: row.fields })) };
+  return {
+    items: parsed.rows.map((row) => ({ line: row.line, value: row.fields })),
+    problems: parsed.problems,
+  };
 }
 
 /**

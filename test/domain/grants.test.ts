@@ -333,6 +333,21 @@ describe('parseGrantsFile CSV', () => {
   });
 });
 
+describe('parseGrantsFile with several CSV problems', () => {
+  it('reports row and grant problems together', () => {
+    const badAction = csvRow.replace('g-1,', 'g-2,').replace('read;list', 'read;erase');
+    const text = [csvHeader, csvRow, 'g-3,x', badAction, 'g-4'].join('\n');
+
+    const { grants, problems } = parseGrantsFile(text, 'csv');
+
+    expect(grants.map((grant) => grant.grantId)).toEqual(['g-1']);
+    expect(problems.map((problem) => problem.line)).toEqual([3, 4, 5]);
+    expect(problems[0].message).toBe('The row has 2 cells, but the header has 9 columns.');
+    expect(problems[1].field).toBe('actions');
+    expect(problems[2].message).toBe('The row has 1 cell, but the header has 9 columns.');
+  });
+});
+
 describe('revokeGrant', () => {
   const [grant] = loadFixtureGrants();
 
