@@ -6,6 +6,7 @@
  */
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { S3_OBJECT_EVENTS } from '../src/domain/s3-events';
+import { bucketResource, buildS3DataEvent, s3Host } from '../test/support/cloudtrail-records';
 import { ACCOUNT_ID, OTHER_BUCKET, PHI_BUCKETS, type BenchPrincipal, type Population } from './population';
 import { ZipfSampler, pick, pickIndex, type Random } from './random';
 
@@ -35,6 +36,18 @@ const EVENT_KINDS: readonly EventKind[] = [
 ];
 
 const TOTAL_WEIGHT = EVENT_KINDS.reduce((sum, kind) => sum + kind.weight, 0);
+const USER_AGENT = '[aws-sdk-java/2.25.60 Linux/6.1.90 OpenJDK_64-Bit_Server_VM/21.0.3+9-LTS]';
+
+/** The `additionalEventData` of every record. Records share this one object because nothing changes it. */
+const ADDITIONAL_EVENT_DATA = {
+  SignatureVersion: 'SigV4',
+  CipherSuite: 'TLS_AES_128_GCM_SHA256',
+  bytesTransferredIn: 0,
+  AuthenticationMethod: 'AuthHeader',
+  'x-amz-id-2': 'EXAMPLEid2h8Yq0v1cGz7mQ4pT9sK3bX6wN2dF5jL8rA1uE4yH7kM0oS3vZ6cB9x=',
+  bytesTransferredOut: 1024,
+};
+
 const DOCUMENTS = [
   'visits/2025-01-14.json',
   'labs/panel.pdf',
@@ -141,11 +154,8 @@ export class StreamGenerator {
     const eventName = this.pickKindFor(principal);
     const bucket = this.pickBucket();
     const key = this.pickKey(principal.sloppy ? '*' : principal.prefix);
-    const record = baseRecord(this.sequence, principal.identity, eventName, bucket, key);
-
-    if (this.random() < 0.015) {
-      Object.assign(record, { errorCode: 'AccessDenied', errorMessage: 'Access Denied' });
-    }
+    const denied = this.random() < 0.015;
+    const record = baseRecord(this.sequence, principal.identity, eventName, bucket, key, denied);
     return shapeRecord(record, eventName, bucket, key, () =>
       this.pickKey(principal.sloppy ? '*' : principal.prefix),
     );
@@ -158,44 +168,26 @@ function baseRecord(
   eventName: string,
   bucket: string,
   key: string,
+  denied: boolean,
 ): Record<string, unknown> {
-  const eventTime = new Date(Date.UTC(2025, 2, 1, 10) + sequence * 7).toISOString().replace('.000Z', 'Z');
-  return {
-    eventVersion: '1.10',
-    userIdentity: identity,
-    eventTime,
-    eventSource: 's3.amazonaws.com',
+  return buildS3DataEvent({
+    eventId: `b7d2c1e0-4a5f-4c3b-9e8d-${String(sequence).padStart(12, '0')}`,
+    identity,
     eventName,
-    awsRegion: 'us-east-1',
+    bucket,
+    key,
+    eventTime: new Date(Date.UTC(2025, 2, 1, 10) + sequence * 7).toISOString().replace('.000Z', 'Z'),
     sourceIPAddress: `198.51.100.${sequence % 250}`,
-    userAgent: '[aws-sdk-java/2.25.60 Linux/6.1.90 OpenJDK_64-Bit_Server_VM/21.0.3+9-LTS]',
-    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.us-east-1.amazonaws.com` },
-    responseElements: null,
-    additionalEventData: {
-      SignatureVersion: 'SigV4',
-      CipherSuite: 'TLS_AES_128_GCM_SHA256',
-      bytesTransferredIn: 0,
-      AuthenticationMethod: 'AuthHeader',
-      'x-amz-id-2': 'EXAMPLEid2h8Yq0v1cGz7mQ4pT9sK3bX6wN2dF5jL8rA1uE4yH7kM0oS3vZ6cB9x=',
-      bytesTransferredOut: 1024,
-    },
-    requestID: `EXAMPLE${sequence.toString(16).toUpperCase().padStart(9, '0')}`,
-    eventID: `b7d2c1e0-4a5f-4c3b-9e8d-${String(sequence).padStart(12, '0')}`,
-    readOnly: true,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-    ],
-    eventType: 'AwsApiCall',
-    managementEvent: false,
-    recipientAccountId: ACCOUNT_ID,
-    eventCategory: 'Data',
+    userAgent: USER_AGENT,
+    requestId: `EXAMPLE${sequence.toString(16).toUpperCase().padStart(9, '0')}`,
+    errorCode: denied ? 'AccessDenied' : undefined,
+    additionalEventData: ADDITIONAL_EVENT_DATA,
     tlsDetails: {
       tlsVersion: 'TLSv1.3',
       cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      clientProvidedHostHeader: `${bucket}.s3.us-east-1.amazonaws.com`,
+      clientProvidedHostHeader: s3Host(bucket),
     },
-  };
+  });
 }
 
 /** Adjusts the base record to the shape CloudTrail writes for the event kind. */
@@ -206,8 +198,8 @@ function shapeRecord(
   key: string,
   nextKey: () => string,
 ): Record<string, unknown> {
-  const host = `${bucket}.s3.us-east-1.amazonaws.com`;
-  const bucketOnly = [{ accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` }];
+  const host = s3Host(bucket);
+  const bucketOnly = [bucketResource(bucket)];
   switch (eventName) {
     case 'ListObjectsV2':
       return {

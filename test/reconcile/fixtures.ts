@@ -2,7 +2,9 @@
  * Invented CloudTrail records for reconciliation tests, in the shapes CloudTrail writes them. Account ids,
  * names and addresses are reserved example values.
  */
-export const ACCOUNT_ID = '111122223333';
+import { ACCOUNT_ID, bucketResource, buildS3DataEvent, objectResource } from '../support/cloudtrail-records';
+
+export { ACCOUNT_ID };
 export const PHI_BUCKET = 'example-phi-records';
 export const OTHER_BUCKET = 'example-build-artifacts';
 export const CLINICIAN_SESSION_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/clinician/alice@example.org`;
@@ -22,31 +24,17 @@ export interface RecordOptions {
 
 /** Builds one S3 data event record for an object in a bucket. */
 export function dataEvent(options: RecordOptions): Record<string, unknown> {
-  const bucket = options.bucket ?? PHI_BUCKET;
-  const key = options.key ?? 'patients/0001/chart.pdf';
-  return {
-    eventVersion: '1.10',
-    userIdentity: identity(options.principalArn === undefined ? CLINICIAN_SESSION_ARN : options.principalArn),
-    eventTime: options.eventTime ?? '2025-03-01T09:15:27Z',
-    eventSource: options.eventSource ?? 's3.amazonaws.com',
-    eventName: options.eventName ?? 'GetObject',
-    awsRegion: 'us-east-1',
+  const { principalArn = CLINICIAN_SESSION_ARN, ...fields } = options;
+  return buildS3DataEvent({
+    ...fields,
+    identity: identity(principalArn),
+    bucket: fields.bucket ?? PHI_BUCKET,
+    key: fields.key ?? 'patients/0001/chart.pdf',
+    eventTime: fields.eventTime ?? '2025-03-01T09:15:27Z',
     sourceIPAddress: '192.0.2.10',
     userAgent: '[aws-sdk-js/3.600.0]',
-    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.us-east-1.amazonaws.com` },
-    responseElements: null,
-    requestID: `REQ${options.eventId.slice(0, 8).toUpperCase()}`,
-    eventID: options.eventId,
-    readOnly: true,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-    ],
-    eventType: 'AwsApiCall',
-    managementEvent: false,
-    recipientAccountId: ACCOUNT_ID,
-    eventCategory: options.eventCategory ?? 'Data',
-  };
+    requestId: `REQ${fields.eventId.slice(0, 8).toUpperCase()}`,
+  });
 }
 
 /** Builds a DeleteObjects record that deletes several keys: one event with several accesses. */
@@ -59,10 +47,7 @@ export function deleteObjectsEvent(eventId: string, keys: readonly string[]): Re
       bucketName: PHI_BUCKET,
       delete: { Object: keys.map((key) => ({ Key: key })), Quiet: 'true' },
     },
-    resources: [
-      ...keys.map((key) => ({ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${PHI_BUCKET}/${key}` })),
-      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${PHI_BUCKET}` },
-    ],
+    resources: [...keys.map((key) => objectResource(PHI_BUCKET, key)), bucketResource(PHI_BUCKET)],
   };
 }
 
@@ -82,8 +67,8 @@ export function copyOutEvent(eventId: string): Record<string, unknown> {
       'x-amz-copy-source': `${PHI_BUCKET}/patients/0001/chart.pdf`,
     },
     resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${OTHER_BUCKET}/exports/chart.pdf` },
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${PHI_BUCKET}/patients/0001/chart.pdf` },
+      objectResource(OTHER_BUCKET, 'exports/chart.pdf'),
+      objectResource(PHI_BUCKET, 'patients/0001/chart.pdf'),
     ],
   };
 }

@@ -4,8 +4,9 @@
  */
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { Grant } from '../../../src/domain/types';
+import { ACCOUNT_ID, bucketResource, buildS3DataEvent, s3Host } from '../../support/cloudtrail-records';
 
-export const ACCOUNT_ID = '111122223333';
+export { ACCOUNT_ID };
 export const OTHER_ACCOUNT_ID = '444455556666';
 export const PHI_BUCKET = 'example-phi-records';
 export const OTHER_BUCKET = 'example-build-artifacts';
@@ -61,54 +62,31 @@ export interface DataEventOptions {
 
 /** Builds a CloudTrail S3 data event for one object, in the shape CloudTrail records GetObject and PutObject. */
 export function s3DataEvent(options: DataEventOptions): Record<string, unknown> {
-  const bucket = options.bucket ?? PHI_BUCKET;
-  const key = options.key ?? 'patients/0001/chart.pdf';
-  return {
-    eventVersion: '1.10',
-    userIdentity: options.identity,
+  return buildS3DataEvent({
+    ...options,
+    bucket: options.bucket ?? PHI_BUCKET,
+    key: options.key ?? 'patients/0001/chart.pdf',
     eventTime: options.eventTime ?? '2025-03-01T10:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: options.eventName ?? 'GetObject',
-    awsRegion: 'us-east-1',
     sourceIPAddress: '198.51.100.24',
     userAgent: '[aws-sdk-js/3.700.0]',
-    ...(options.errorCode ? { errorCode: options.errorCode, errorMessage: 'Access Denied' } : {}),
-    requestParameters: { bucketName: bucket, key, Host: `${bucket}.s3.us-east-1.amazonaws.com` },
-    responseElements: null,
-    requestID: 'EXAMPLEREQUEST01',
-    eventID: options.eventId,
-    readOnly: true,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-      { accountId: ACCOUNT_ID, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-    ],
-    eventType: 'AwsApiCall',
-    managementEvent: false,
-    recipientAccountId: ACCOUNT_ID,
-    eventCategory: 'Data',
-  };
+    requestId: 'EXAMPLEREQUEST01',
+  });
 }
 
 /** Builds an S3 management event (GetBucketPolicy), which the validator skips. */
 export function managementEvent(eventId: string): Record<string, unknown> {
-  return {
-    eventVersion: '1.09',
-    userIdentity: iamUserIdentity('analyst'),
-    eventTime: '2025-03-01T09:59:00Z',
-    eventSource: 's3.amazonaws.com',
+  const base = s3DataEvent({
+    eventId,
+    identity: iamUserIdentity('analyst'),
     eventName: 'GetBucketPolicy',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.24',
-    requestParameters: {
-      bucketName: PHI_BUCKET,
-      policy: '',
-      Host: `${PHI_BUCKET}.s3.us-east-1.amazonaws.com`,
-    },
-    eventID: eventId,
-    readOnly: true,
-    eventType: 'AwsApiCall',
+    eventTime: '2025-03-01T09:59:00Z',
+  });
+  return {
+    ...base,
+    eventVersion: '1.09',
+    requestParameters: { bucketName: PHI_BUCKET, policy: '', Host: s3Host(PHI_BUCKET) },
+    resources: [bucketResource(PHI_BUCKET)],
     managementEvent: true,
-    recipientAccountId: ACCOUNT_ID,
     eventCategory: 'Management',
   };
 }
