@@ -35,7 +35,7 @@ export const GRANT_FIELDS = [
 
 const GRANT_ID = /^[\w.:@/+=-]{1,128}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const TIME_EXAMPLE = 'an ISO 8601 time with a zone, such as 2025-03-01T08:00:00Z';
+const TIME_EXAMPLE = 'a real calendar date and time in ISO 8601 with a zone, such as 2025-03-01T08:00:00Z';
 
 /** Collects problems for one grant. */
 class ProblemList {

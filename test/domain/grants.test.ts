@@ -163,7 +163,7 @@ describe('parseGrantsFile JSON', () => {
     [
       'notBefore',
       { notBefore: '2025-01-01' },
-      'notBefore must be an ISO 8601 time with a zone, such as 2025-03-01T08:00:00Z; received "2025-01-01".',
+      'notBefore must be a real calendar date and time in ISO 8601 with a zone, such as 2025-03-01T08:00:00Z; received "2025-01-01".',
     ],
     ['expiresAt', { expiresAt: '2025-13-01T00:00:00Z' }, 'received "2025-13-01T00:00:00Z"'],
     ['expiresAt', { expiresAt: '2025-02-30T00:00:00Z' }, 'received "2025-02-30T00:00:00Z"'],
