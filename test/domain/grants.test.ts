@@ -175,7 +175,7 @@ describe('parseGrantsFile JSON', () => {
     ],
     ['purpose', { purpose: ' ' }, 'purpose must be a non-empty string'],
     ['breakGlass', { breakGlass: 'yes' }, 'breakGlass must be true or false; received "yes".'],
-    ['revokedAt', { revokedAt: 'now' }, 'revokedAt must be an ISO 8601 time'],
+    ['revokedAt', { revokedAt: 'now' }, 'revokedAt must be a real calendar date and time'],
     ['revokedBy', { revokedBy: 'lead@example.org' }, 'revokedBy is set, but revokedAt is missing'],
     [
       'expiresAT',
