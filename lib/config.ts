@@ -1,7 +1,20 @@
 /**
  * Deployment settings of phi-guard, read from CDK context (`cdk.json`, `cdk.context.json` or `-c key=value`).
  * Every value is validated here so that a typo fails synth with the key's name instead of deploying.
+ * `checkContextKeys` in `config-context-keys.ts` catches misspelled key names.
  */
+import { checkProtectedPrincipalArns } from './config-principals';
+import { checkScheduleExpression } from './config-schedule';
+import {
+  readBoolean,
+  readEnum,
+  readInteger,
+  readOptionalInteger,
+  readString,
+  readStringList,
+} from './config-values';
+
+export { ConfigError } from './config-error';
 
 /** Sizing and retention profile. `sandbox` can be torn down; `production` keeps evidence for six years. */
 export type DeploymentProfile = 'production' | 'sandbox';
@@ -59,7 +72,7 @@ export function readConfig(read: ContextReader): PhiGuardConfig {
     phiBucketNames: readStringList(read, 'phiBucketNames'),
     profile,
     monitorMode: readBoolean(read, 'monitorMode', false),
-    protectedPrincipalArns: readStringList(read, 'protectedPrincipalArns'),
+    protectedPrincipalArns: readProtectedPrincipalArns(read),
     roleContainmentMode: readEnum(
       read,
       'roleContainmentMode',
@@ -83,88 +96,18 @@ export function readConfig(read: ContextReader): PhiGuardConfig {
     streamShardCount: readOptionalInteger(read, 'streamShardCount', 1, 1000),
     canaryEnabled: readBoolean(read, 'canaryEnabled', true),
     canaryIntervalMinutes: readInteger(read, 'canaryIntervalMinutes', 5, 1, 1440),
-    reconciliationSchedule: readString(read, 'reconciliationSchedule', 'rate(1 day)'),
+    reconciliationSchedule: readReconciliationSchedule(read),
   };
 }
 
-function readStringList(read: ContextReader, key: string): string[] {
-  const value = read(key);
-  if (value === undefined || value === '') {
-    return [];
-  }
-  // `-c key=a,b` arrives as a string; cdk.json can hold a JSON array.
-  const items = typeof value === 'string' ? parseListText(value) : value;
-  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string' && item.length > 0)) {
-    throw new Error(
-      `Context value "${key}" must be a list of non-empty strings, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return items;
+function readProtectedPrincipalArns(read: ContextReader): string[] {
+  const arns = readStringList(read, 'protectedPrincipalArns');
+  checkProtectedPrincipalArns('protectedPrincipalArns', arns);
+  return arns;
 }
 
-function parseListText(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    return JSON.parse(trimmed);
-  }
-  return trimmed
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
-
-function readBoolean(read: ContextReader, key: string, fallback: boolean): boolean {
-  const value = read(key);
-  if (value === undefined) {
-    return fallback;
-  }
-  if (value === true || value === 'true') {
-    return true;
-  }
-  if (value === false || value === 'false') {
-    return false;
-  }
-  throw new Error(`Context value "${key}" must be true or false, got ${JSON.stringify(value)}.`);
-}
-
-function readInteger(read: ContextReader, key: string, fallback: number, min: number, max: number): number {
-  return readOptionalInteger(read, key, min, max) ?? fallback;
-}
-
-function readOptionalInteger(read: ContextReader, key: string, min: number, max: number): number | undefined {
-  const value = read(key);
-  if (value === undefined) {
-    return undefined;
-  }
-  const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    throw new Error(
-      `Context value "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return number;
-}
-
-function readString(read: ContextReader, key: string, fallback: string): string {
-  const value = read(key);
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new Error(`Context value "${key}" must be a non-empty string, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-function readEnum<T extends string>(read: ContextReader, key: string, allowed: readonly T[], fallback: T): T {
-  const value = read(key);
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new Error(
-      `Context value "${key}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return value as T;
+function readReconciliationSchedule(read: ContextReader): string {
+  const schedule = readString(read, 'reconciliationSchedule', 'rate(1 day)');
+  checkScheduleExpression('reconciliationSchedule', schedule);
+  return schedule;
 }

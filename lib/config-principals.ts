@@ -1,0 +1,62 @@
+/**
+ * Checks the entries of `protectedPrincipalArns`. Containment compares each entry, as a glob where `*`
+ * matches any text, with the ARNs that CloudTrail reports for a principal (see
+ * `src/response/containment/protected-principals.ts`). An entry of another shape, such as a bare role name,
+ * matches no principal, so the principal that it was meant to protect could be contained.
+ */
+import { ConfigError } from './config-error';
+
+/** IAM user, role or root ARN. The partition, the account ID and the name may be `*`. */
+const IAM_PRINCIPAL_ARN = /^arn:(?:aws[a-z-]*|\*):iam::(?:\d{12}|\*):(?:root|user\/\S+|role\/\S+|\*\S*)$/;
+
+/** STS role session or federated user ARN. The partition, the account ID and the names may be `*`. */
+const STS_PRINCIPAL_ARN =
+  /^arn:(?:aws[a-z-]*|\*):sts::(?:\d{12}|\*):(?:assumed-role\/\S+|federated-user\/\S+|\*\S*)$/;
+
+const EXAMPLE_ARNS =
+  'arn:aws:iam::111122223333:role/break-glass or arn:aws:sts::111122223333:assumed-role/break-glass/*';
+
+/** Throws a `ConfigError` that lists every entry of `key` that containment could never match. */
+export function checkProtectedPrincipalArns(key: string, entries: readonly string[]): void {
+  const commaEntries = entries.filter((entry) => entry.includes(','));
+  if (commaEntries.length > 0) {
+    // The containment function receives the list in one comma-separated environment variable.
+    throw new ConfigError(
+      `Context value "${key}" has ${commaEntries.length === 1 ? 'an entry' : 'entries'} with a comma: ` +
+        `${quoteAll(commaEntries)}. ` +
+        'The containment function splits the list at commas, so write * in place of each comma.',
+    );
+  }
+
+  const invalidEntries = entries.filter((entry) => !isPrincipalArnPattern(entry));
+  if (invalidEntries.length > 0) {
+    throw new ConfigError(
+      `Context value "${key}" has ${describeInvalid(invalidEntries)}: ${quoteAll(invalidEntries)}. ` +
+        'Containment compares each entry with principal ARNs, so such an entry does not protect the ' +
+        `principal that it names. Use an ARN such as ${EXAMPLE_ARNS}, ` +
+        'where the account ID and names may contain * as a wildcard.' +
+        wildcardOnlyHint(invalidEntries),
+    );
+  }
+}
+
+export function isPrincipalArnPattern(entry: string): boolean {
+  return IAM_PRINCIPAL_ARN.test(entry) || STS_PRINCIPAL_ARN.test(entry);
+}
+
+function wildcardOnlyHint(entries: readonly string[]): string {
+  const protectsEveryone = entries.some((entry) => /^\*+$/.test(entry));
+  return protectsEveryone
+    ? ' To turn containment off for every principal, set monitorMode=true instead.'
+    : '';
+}
+
+function describeInvalid(entries: readonly string[]): string {
+  return entries.length === 1
+    ? 'an entry that is not an IAM or STS principal ARN'
+    : 'entries that are not IAM or STS principal ARNs';
+}
+
+function quoteAll(entries: readonly string[]): string {
+  return entries.map((entry) => JSON.stringify(entry)).join(', ');
+}
