@@ -68,7 +68,7 @@ function readEventBridgeDetail(event: JsonObject): unknown {
 
   if (!isJsonObject(event.detail)) {
     throw new InvalidRecordError(
-      `EventBridge event has detail ${describeJsonValue(event.detail)}; expected the CloudTrail record as an object in detail.`,
+      `The CloudTrail record in the detail of the EventBridge event is ${describeJsonValue(event.detail)}, not a JSON object.`,
     );
   }
 

@@ -16,13 +16,14 @@ export { principalKeyOf } from './grant-principal';
  * Parses and validates a grants file.
  *
  * JSON is an array of grant objects or `{"grants": [...]}`; CSV has a header row naming the fields, and
- * lists `actions` separated by `;`. Returns the valid grants and one problem per broken rule, each naming
- * the line where the grant starts (line 1 for problems of the whole file). Grants with problems are left out.
+ * lists `actions` separated by `;`. Returns the valid grants, the line where each of them starts (by
+ * grantId), and one problem per broken rule, each naming the line where the grant starts (line 1 for
+ * problems of the whole file). Grants with problems are left out.
  */
 export function parseGrantsFile(
   text: string,
   format: 'json' | 'csv',
-): { grants: Grant[]; problems: GrantProblem[] } {
+): { grants: Grant[]; grantLines: Map<string, number>; problems: GrantProblem[] } {
   const entries = format === 'json' ? readJsonEntries(text) : readCsvEntries(text);
   const grants: Grant[] = [];
   const problems: GrantProblem[] = [...entries.problems];
@@ -45,7 +46,7 @@ export function parseGrantsFile(
 
   // Row problems are found before grant problems; a stable sort lists both in file order.
   problems.sort((first, second) => first.line - second.line);
-  return { grants, problems };
+  return { grants, grantLines: firstLineOfGrantId, problems };
 }
 
 function duplicateProblem(grantId: string, line: number, firstLine: number): GrantProblem {

@@ -22,7 +22,7 @@ export function readObject(object: JsonObject | undefined, field: string): JsonO
 export function describeJsonValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (Array.isArray(value)) return `an array of ${value.length} ${value.length === 1 ? 'item' : 'items'}`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string')
     return value.length <= 80 ? `"${value}"` : `a string of ${value.length} characters`;

@@ -27,9 +27,7 @@ export const S3_EVENT_SOURCES: ReadonlySet<string> = new Set([
  */
 export function parseRecord(record: unknown): ParsedRecord {
   if (!isJsonObject(record)) {
-    throw new InvalidRecordError(
-      `A CloudTrail record must be a JSON object; received ${describeJsonValue(record)}.`,
-    );
+    throw new InvalidRecordError(`The CloudTrail record is ${describeJsonValue(record)}, not a JSON object.`);
   }
 
   const eventId = readString(record, 'eventID');

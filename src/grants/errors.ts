@@ -1,4 +1,5 @@
 /** Errors of the grants table adapter. Each message names the grant ids involved and what to do next. */
+import type { GrantRejection } from './grant-writer';
 
 /** An item in the grants table does not have the shape of a grant, so it cannot be matched against accesses. */
 export class InvalidGrantItemError extends Error {
@@ -46,17 +47,35 @@ export class GrantAlreadyRevokedError extends Error {
   }
 }
 
-/** BatchWriteItem still returned some grants as unprocessed after every retry. */
+/** DynamoDB still throttled the writes of some grants after every retry, so they were not written. */
 export class UnprocessedGrantsError extends Error {
   constructor(
     readonly grantIds: readonly string[],
     attempts: number,
   ) {
     super(
-      `${grantIds.length} grants were still unprocessed after ${attempts} BatchWriteItem attempts ` +
-        `(${grantIds.slice(0, 10).join(', ')}${grantIds.length > 10 ? ', ...' : ''}). ` +
-        'The table is probably throttled: run the import again, which overwrites grants by id.',
+      `${grantIds.length} grants were still throttled after ${attempts} attempts each and were not written ` +
+        `(${listFirstTen(grantIds)}). Run the import again, which writes them and reports the stored grants as unchanged.`,
     );
     this.name = 'UnprocessedGrantsError';
   }
+}
+
+/** Some grants were rejected, because writing them would overwrite a revocation or reuse another principal's grant id. */
+export class GrantsRejectedError extends Error {
+  constructor(readonly rejections: readonly GrantRejection[]) {
+    super(
+      `${rejections.length} grants were rejected and not written, and the other grants were written. ` +
+        rejections
+          .slice(0, 10)
+          .map((rejection) => rejection.message)
+          .join(' ') +
+        (rejections.length > 10 ? ` ${rejections.length - 10} more are not shown.` : ''),
+    );
+    this.name = 'GrantsRejectedError';
+  }
+}
+
+function listFirstTen(grantIds: readonly string[]): string {
+  return `${grantIds.slice(0, 10).join(', ')}${grantIds.length > 10 ? ', ...' : ''}`;
 }

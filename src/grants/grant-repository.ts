@@ -1,23 +1,25 @@
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type DynamoDBClient,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { revokeGrant } from '../domain/grants';
 import type { Grant } from '../domain/types';
-import {
-  DuplicateGrantIdError,
-  GrantAlreadyRevokedError,
-  GrantNotFoundError,
-  UnprocessedGrantsError,
-} from './errors';
-import { grantFromItem, grantToItem, type GrantItem } from './grant-item';
-import { DEFAULT_RETRY, backoffDelayMs, mapWithConcurrency, sleep, type RetryOptions } from './retry';
-import { GRANT_ID_INDEX_NAME, GRANTS_PARTITION_KEY, GRANTS_SORT_KEY } from './table-definition';
+import { DuplicateGrantIdError, GrantAlreadyRevokedError, GrantNotFoundError } from './errors';
+import { queryGrantIdIndex } from './grant-id-index';
+import { grantFromItem, type GrantItem } from './grant-item';
+import { mapWithConcurrency } from './retry';
+import { GRANTS_PARTITION_KEY, GRANTS_SORT_KEY } from './table-definition';
+
+export {
+  putGrants,
+  writeGrants,
+  type GrantRejection,
+  type GrantWriteReport,
+  type WriteGrantsOptions,
+} from './grant-writer';
 
 /** A grants table and the client that sends requests to it. */
 export interface GrantsTable {
@@ -41,66 +43,6 @@ export interface RevocationDetails {
   readonly revokedAt: string;
   readonly revokedBy: string;
   readonly reason: string;
-}
-
-/** BatchWriteItem accepts at most 25 put or delete requests per call. */
-const BATCH_WRITE_LIMIT = 25;
-
-/**
- * Writes grants with BatchWriteItem, 25 per call, overwriting items with the same key.
- * Unprocessed items are retried with exponential backoff.
- * @throws UnprocessedGrantsError when some grants are still unprocessed after `retry.maxAttempts` calls.
- */
-export async function putGrants(
-  table: GrantsTable,
-  grants: readonly Grant[],
-  retry: RetryOptions = {},
-): Promise<void> {
-  assertUniqueGrantIds(grants);
-  const options = { ...DEFAULT_RETRY, ...retry };
-
-  for (let start = 0; start < grants.length; start += BATCH_WRITE_LIMIT) {
-    const requests = grants.slice(start, start + BATCH_WRITE_LIMIT).map((grant) => ({
-      PutRequest: { Item: grantToItem(grant) },
-    }));
-    await writeWithRetry(table, requests, options);
-  }
-}
-
-async function writeWithRetry(
-  table: GrantsTable,
-  requests: WriteRequest[],
-  options: Required<RetryOptions>,
-): Promise<void> {
-  let pending = requests;
-  for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    if (attempt > 1) {
-      await sleep(backoffDelayMs(attempt - 1, options));
-    }
-    const output = await table.client.send(
-      new BatchWriteItemCommand({ RequestItems: { [table.tableName]: pending } }),
-    );
-    pending = output.UnprocessedItems?.[table.tableName] ?? [];
-    if (pending.length === 0) {
-      return;
-    }
-  }
-  const grantIds = pending.map((request) => request.PutRequest?.Item?.[GRANTS_SORT_KEY]?.S ?? '(unknown)');
-  throw new UnprocessedGrantsError(grantIds, options.maxAttempts);
-}
-
-function assertUniqueGrantIds(grants: readonly Grant[]): void {
-  const principalKeysById = new Map<string, string[]>();
-  for (const grant of grants) {
-    const keys = principalKeysById.get(grant.grantId) ?? [];
-    keys.push(grant.principalKey);
-    principalKeysById.set(grant.grantId, keys);
-  }
-  for (const [grantId, keys] of principalKeysById) {
-    if (keys.length > 1) {
-      throw new DuplicateGrantIdError(grantId, keys);
-    }
-  }
 }
 
 /**
@@ -155,16 +97,7 @@ export async function queryGrantsOfPrincipal(
  * @throws DuplicateGrantIdError when several principals hold a grant with this id.
  */
 export async function findGrant(table: GrantsTable, grantId: string): Promise<Grant | undefined> {
-  const output = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      IndexName: GRANT_ID_INDEX_NAME,
-      KeyConditionExpression: '#id = :id',
-      ExpressionAttributeNames: { '#id': GRANTS_SORT_KEY },
-      ExpressionAttributeValues: { ':id': { S: grantId } },
-    }),
-  );
-  const grants = (output.Items ?? []).map(grantFromItem);
+  const grants = (await queryGrantIdIndex(table, grantId)).map(grantFromItem);
   if (grants.length > 1) {
     throw new DuplicateGrantIdError(
       grantId,

@@ -6,6 +6,7 @@ import { parseCloudTrailText } from '../domain/cloudtrail-input';
 import { InvalidRecordError } from '../domain/errors';
 import { isJsonObject, readString } from '../domain/json-value';
 import { parseRecord } from '../domain/parse';
+import { isSelectedByRule, type MonitoredBuckets } from './rule-scope';
 
 /** A local input that cannot be read; the message names the file and, for the decisions file, the line. */
 export class LocalInputError extends Error {
@@ -15,16 +16,25 @@ export class LocalInputError extends Error {
   }
 }
 
+/** One record of a CloudTrail file and where it is. */
+export interface TrailRecord {
+  readonly file: string;
+  /** 1-based position of the record in its file, in the order the file lists records. */
+  readonly position: number;
+  readonly record: unknown;
+}
+
 /**
  * Reads every CloudTrail record of the given files, in file order. Throws one `LocalInputError` that lists
  * every invalid file, because a comparison that leaves out a file is not complete.
  */
-export async function readTrailRecords(files: readonly string[]): Promise<unknown[]> {
-  const records: unknown[] = [];
+export async function readTrailRecords(files: readonly string[]): Promise<TrailRecord[]> {
+  const records: TrailRecord[] = [];
   const problems: string[] = [];
   for (const file of files) {
     try {
-      records.push(...parseCloudTrailText(await readFile(file)));
+      const fileRecords = parseCloudTrailText(await readFile(file));
+      records.push(...fileRecords.map((record, index) => ({ file, position: index + 1, record })));
     } catch (error) {
       if (!(error instanceof InvalidRecordError)) throw error;
       problems.push(`${file}: ${error.message}`);
@@ -72,16 +82,41 @@ function parseDecisionLine(line: string, file: string, lineNumber: number): stri
   return eventId;
 }
 
+/** A record that the rules would forward but the validator rejects as invalid, so it can never have a decision. */
+export interface UncomparedRecord extends TrailRecord {
+  readonly eventId?: string;
+  readonly reason: string;
+}
+
+/** Trail records sorted for the comparison with a decisions file. */
+export interface SortedTrailRecords {
+  /** Records of which the validator decides at least one access. */
+  readonly comparable: unknown[];
+  readonly uncompared: UncomparedRecord[];
+}
+
 /**
- * True when the validator decides at least one access of the record. The rules also forward records
- * that the validator skips (events that touch no object) or rejects as invalid, and those leave no
- * decision, so a comparison with a decisions file leaves them out.
+ * Sorts records into those that a comparison with a decisions file can use and those it cannot. The rules
+ * also forward records that the validator skips (events that touch no object), which leave no decision and
+ * are left out. A record that the validator rejects as invalid is listed as uncompared when the rules would
+ * select it, or when that is unknown because the record is not a JSON object.
  */
-export function yieldsDecision(record: unknown): boolean {
-  try {
-    return parseRecord(record).status === 'accesses';
-  } catch (error) {
-    if (error instanceof InvalidRecordError) return false;
-    throw error;
+export function sortTrailRecords(
+  records: readonly TrailRecord[],
+  monitoredBuckets: MonitoredBuckets,
+): SortedTrailRecords {
+  const comparable: unknown[] = [];
+  const uncompared: UncomparedRecord[] = [];
+  for (const trailRecord of records) {
+    const { record } = trailRecord;
+    try {
+      if (parseRecord(record).status === 'accesses') comparable.push(record);
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      if (!isJsonObject(record) || isSelectedByRule(record, monitoredBuckets)) {
+        uncompared.push({ ...trailRecord, eventId: error.eventId, reason: error.message });
+      }
+    }
   }
+  return { comparable, uncompared };
 }

@@ -1,8 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerGrantsCommand } from '../../src/cli/grants/grants-command';
+import type { Grant } from '../../src/domain/types';
 import { findGrant } from '../../src/grants/grant-repository';
 import { createGrantsTable } from '../../src/grants/table-definition';
 import { LOCAL_CREDENTIALS, startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
@@ -35,6 +36,26 @@ const GOOD = {
   purpose: 'treatment',
   breakGlass: false,
 };
+
+const ALICE = 'arn:aws:iam::111122223333:user/alice';
+const BOB = 'arn:aws:iam::111122223333:user/bob';
+const CAROL = 'arn:aws:iam::111122223333:user/carol';
+const DAVE = 'arn:aws:iam::111122223333:user/dave';
+
+/** Returns a JSON grants file with one grant per line, so that grant N (from 1) starts on line N + 1. */
+function grantsJson(grants: { grantId: string; principal: string }[]): string {
+  const lines = grants.map((grant) => `  ${JSON.stringify({ ...GOOD, ...grant })}`);
+  return ['[', lines.join(',\n'), ']'].join('\n');
+}
+
+/** Returns the 1-based number of the first line of the file that starts with `prefix`. */
+function lineOf(file: string, prefix: string): number {
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.startsWith(prefix)) + 1
+  );
+}
 
 /** One grant per line, so that each problem's line number is known. */
 const BAD_JSON = [
@@ -102,8 +123,9 @@ describe('grants import and revoke against dynalite', () => {
     process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     local = await startLocalDynamoDb();
-    await createGrantsTable(local.client, 'grants');
-    await createGrantsTable(local.client, 'untouched');
+    for (const table of ['grants', 'untouched', 'moved', 'mixed']) {
+      await createGrantsTable(local.client, table);
+    }
   });
 
   afterAll(async () => {
@@ -125,11 +147,40 @@ describe('grants import and revoke against dynalite', () => {
     return output.Count;
   }
 
+  /** Checks the revocation that `revokes a grant and keeps it` stores, and returns the stored grant. */
+  async function expectContractorRevocation(): Promise<Grant | undefined> {
+    const stored = await findGrant(
+      { client: local.client, tableName: 'grants' },
+      'grant-contractor-billing-statements',
+    );
+    expect(stored?.revokedAt).toBe('2025-03-20T09:00:00.000Z');
+    expect(stored?.revokedBy).toBe('security-team@example.org');
+    expect(stored?.revocationReason).toBe('Contract ended.');
+    return stored;
+  }
+
+  async function scanItems(table: string): Promise<unknown[]> {
+    const output = await local.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    return output.Items ?? [];
+  }
+
   it('imports the sample grants', async () => {
     const captured = await runGrants(['import', join(samples, 'grants.csv'), ...tableArgs('grants')]);
     expect(captured.exitCode()).toBe(0);
     expect(captured.stdout()).toContain('Imported 11 grants');
     expect(await itemCount('grants')).toBe(11);
+  });
+
+  it('identical re-import changes nothing', async () => {
+    const before = await scanItems('grants');
+    const file = join(samples, 'grants.csv');
+    const captured = await runGrants(['import', file, ...tableArgs('grants')]);
+    expect(captured.exitCode()).toBe(0);
+    expect(captured.stdout()).toBe(
+      `Imported 11 grants from ${file} into table grants: 0 created, 0 replaced, 11 unchanged.\n`,
+    );
+    expect(captured.stderr()).toBe('');
+    expect(await scanItems('grants')).toEqual(before);
   });
 
   it('imports nothing from a file with problems', async () => {
@@ -156,13 +207,7 @@ describe('grants import and revoke against dynalite', () => {
       'Revoked grant grant-contractor-billing-statements at 2025-03-20T09:00:00.000Z',
     );
 
-    const stored = await findGrant(
-      { client: local.client, tableName: 'grants' },
-      'grant-contractor-billing-statements',
-    );
-    expect(stored?.revokedAt).toBe('2025-03-20T09:00:00.000Z');
-    expect(stored?.revokedBy).toBe('security-team@example.org');
-    expect(stored?.revocationReason).toBe('Contract ended.');
+    const stored = await expectContractorRevocation();
     expect(stored?.prefix).toBe('billing/');
     expect(await itemCount('grants')).toBe(11);
   });
@@ -174,5 +219,112 @@ describe('grants import and revoke against dynalite', () => {
     const captured = await runGrants(['revoke', grantId, '--reason', 'Test.', ...tableArgs('grants')]);
     expect(captured.exitCode()).toBe(1);
     expect(captured.stderr()).toMatch(message);
+  });
+
+  it('import after revoke keeps the revocation', async () => {
+    const file = join(samples, 'grants.csv');
+    const line = lineOf(file, 'grant-contractor-billing-statements,');
+    const captured = await runGrants(['import', file, ...tableArgs('grants')]);
+    expect(captured.exitCode()).toBe(4);
+    expect(captured.stdout()).toBe(
+      `${file}:${line}: grantId: Grant grant-contractor-billing-statements was revoked at ` +
+        '2025-03-20T09:00:00.000Z, and revocations are permanent, so the stored grant was kept. ' +
+        'Give the new grant a new grantId.\n' +
+        `Imported 10 grants from ${file} into table grants: 0 created, 0 replaced, 10 unchanged.\n`,
+    );
+    expect(captured.stderr()).toBe(
+      `${file}: 1 grant was rejected and not written (listed above). The other grants were written.\n`,
+    );
+
+    await expectContractorRevocation();
+    expect(await itemCount('grants')).toBe(11);
+  });
+
+  it('rejects a grantId of another principal', async () => {
+    const first = writeTemporary('alice.json', grantsJson([{ grantId: 'g-alice', principal: ALICE }]));
+    expect((await runGrants(['import', first, ...tableArgs('moved')])).exitCode()).toBe(0);
+
+    const second = writeTemporary('bob.json', grantsJson([{ grantId: 'g-alice', principal: BOB }]));
+    const captured = await runGrants(['import', second, ...tableArgs('moved')]);
+    expect(captured.exitCode()).toBe(4);
+    expect(captured.stdout()).toContain(
+      `${second}:2: grantId: Grant id g-alice is already stored under principal key ${ALICE}, `,
+    );
+    expect(captured.stdout()).toContain('Give it a new grantId.');
+    expect(await itemCount('moved')).toBe(1);
+
+    const revoke = await runGrants(['revoke', 'g-alice', '--reason', 'Left.', ...tableArgs('moved')]);
+    expect(revoke.exitCode()).toBe(0);
+  });
+
+  it('writes the good grants of a mixed file', async () => {
+    const base = [
+      { grantId: 'g-alice', principal: ALICE },
+      { grantId: 'g-carol', principal: CAROL },
+    ];
+    expect(
+      (
+        await runGrants(['import', writeTemporary('base.json', grantsJson(base)), ...tableArgs('mixed')])
+      ).exitCode(),
+    ).toBe(0);
+    expect(
+      (await runGrants(['revoke', 'g-carol', '--reason', 'Left.', ...tableArgs('mixed')])).exitCode(),
+    ).toBe(0);
+
+    const mixed = writeTemporary(
+      'mixed.json',
+      grantsJson([
+        { grantId: 'g-dave', principal: DAVE },
+        { grantId: 'g-alice', principal: BOB },
+        { grantId: 'g-carol', principal: CAROL },
+      ]),
+    );
+    const captured = await runGrants(['import', mixed, ...tableArgs('mixed')]);
+    expect(captured.exitCode()).toBe(4);
+    const stdout = captured.stdout().split(mixed).join('FILE');
+    expect(stdout).toMatch(/^FILE:3: grantId: Grant id g-alice is already stored under principal key /m);
+    expect(stdout).toMatch(/^FILE:4: grantId: Grant g-carol was revoked at 2025-03-20T09:00:00.000Z, /m);
+    expect(stdout).toMatch(
+      /^Imported 1 grant from FILE into table mixed: 1 created, 0 replaced, 0 unchanged.$/m,
+    );
+    expect(captured.stderr()).toContain('2 grants were rejected and not written');
+
+    const table = { client: local.client, tableName: 'mixed' };
+    expect((await findGrant(table, 'g-dave'))?.principal).toBe(DAVE);
+    expect((await findGrant(table, 'g-alice'))?.principal).toBe(ALICE);
+    expect((await findGrant(table, 'g-carol'))?.revokedAt).toBe('2025-03-20T09:00:00.000Z');
+    expect(await itemCount('mixed')).toBe(3);
+  });
+});
+
+describe('grants validate counts', () => {
+  it.each([
+    ['grants.json', '[]\n'],
+    [
+      'grants.csv',
+      'grantId,principal,bucket,prefix,actions,notBefore,expiresAt,purpose,breakGlass,revokedAt,revokedBy,revocationReason\n',
+    ],
+  ])('warns about an empty %s', async (name, text) => {
+    const file = writeTemporary(name, text);
+    const captured = await runGrants(['validate', file]);
+    expect(captured.exitCode()).toBe(0);
+    expect(captured.stdout()).toBe(`${file}: 0 grants, no problems found.\n`);
+    expect(captured.stderr()).toBe(
+      `warning: ${file} contains no grants, so every access that a grant could cover would be a violation.\n`,
+    );
+  });
+
+  it('says 1 grant in the singular', async () => {
+    const file = writeTemporary('grants.json', grantsJson([{ grantId: 'g-alice', principal: ALICE }]));
+    const captured = await runGrants(['validate', file]);
+    expect(captured.stdout()).toBe(`${file}: 1 grant, no problems found.\n`);
+    expect(captured.stderr()).toBe('');
+  });
+
+  it('says 1 problem in the singular', async () => {
+    const file = writeTemporary('grants.json', grantsJson([{ grantId: 'g-alice', principal: 'not-an-arn' }]));
+    const captured = await runGrants(['validate', file]);
+    expect(captured.exitCode()).toBe(1);
+    expect(captured.stderr()).toBe(`${file}: 1 problem found. Fix the file and validate again.\n`);
   });
 });

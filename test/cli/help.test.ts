@@ -1,16 +1,26 @@
 import type { Command } from 'commander';
 import { version } from '../../package.json';
 import { registerGrantsCommand } from '../../src/cli/grants/grants-command';
-import { createProgram } from '../../src/cli/program';
+import { registerIncidentsCommand } from '../../src/cli/incidents-command';
+import { createProgram, describeOption } from '../../src/cli/program';
+import { registerReconcileCommand } from '../../src/cli/reconcile-command';
 import { registerReplayCommand } from '../../src/cli/replay/replay-command';
 import { captureIo } from './cli-io';
 
+/** Builds the program as src/cli/main.ts does, with every command. */
 function buildProgram(): Command {
   const { io } = captureIo();
   return createProgram(version, [
     (program) => registerReplayCommand(program, io),
     (program) => registerGrantsCommand(program, io),
+    (program) => registerIncidentsCommand(program, io),
+    (program) => registerReconcileCommand(program, io),
   ]);
+}
+
+/** Returns the help text with each run of whitespace as one space, because commander wraps at the terminal width. */
+function flatHelp(command: Command): string {
+  return command.helpInformation().replace(/\s+/g, ' ');
 }
 
 /** Lists every command of the program, depth first, with its full name such as `phi-guard grants revoke`. */
@@ -30,7 +40,41 @@ describe('phi-guard help', () => {
       'phi-guard grants validate',
       'phi-guard grants import',
       'phi-guard grants revoke',
+      'phi-guard incidents',
+      'phi-guard incidents show',
+      'phi-guard incidents release',
+      'phi-guard reconcile',
     ]);
+  });
+
+  it('summary names every command', () => {
+    const program = commands[0][1];
+    const help = flatHelp(program);
+    for (const name of ['replay', 'reconcile', 'grants', 'incidents']) {
+      expect(program.description()).toContain(name);
+      expect(help).toContain(` ${name} `);
+    }
+  });
+
+  it.each([
+    ['phi-guard replay', '--grants <file>'],
+    ['phi-guard reconcile', '--trail <dir>'],
+    ['phi-guard reconcile', '--decisions <file>'],
+    ['phi-guard grants import', '--table <name>'],
+    ['phi-guard grants revoke', '--reason <text>'],
+    ['phi-guard incidents release', '--table <name>'],
+    ['phi-guard incidents release', '--reason <text>'],
+  ])('%s marks %s required', (name, flags) => {
+    const command = commands.find(([candidate]) => candidate === name)![1];
+    const option = command.options.find((candidate) => candidate.flags === flags)!;
+    expect(option.mandatory).toBe(true);
+    expect(describeOption(option)).toBe(`${option.description} (required)`);
+    expect(flatHelp(command)).toContain(`${flags} ${describeOption(option)}`.replace(/\s+/g, ' '));
+  });
+
+  it.each(commands)('%s marks only required options', (_name, command) => {
+    const required = command.options.filter((option) => option.mandatory);
+    expect(flatHelp(command).split('(required)')).toHaveLength(required.length + 1);
   });
 
   it.each(commands)('%s describes every option', (_name, command) => {

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listInputFiles } from '../../src/cli/replay/input-files';
 import { registerReplayCommand, runReplayCommand } from '../../src/cli/replay/replay-command';
 import type { DecisionCounts } from '../../src/cli/replay/replay-tally';
+import { eventId, INVALID_RECORD_REASONS, recordsWithInvalidOnes } from '../reconcile/fixtures';
 import { captureIo, testProgram } from './cli-io';
+import { writeTrailFolder } from './trail-folder';
 
 const repoRoot = join(__dirname, '..', '..');
 const samples = join(repoRoot, 'samples');
@@ -346,23 +349,32 @@ describe('replay options and exit codes', () => {
       captured.io,
     );
     expect(outcome.exitCode).toBe(2);
-    expect(outcome.result?.tally.failures).toEqual([
-      { file: join(folder, 'broken.json'), reason: expect.stringMatching(/^the file was not read: /) },
+    expect(outcome.result?.tally.failures).toEqual([]);
+    expect(outcome.result?.tally.unreadableFiles).toEqual([
+      {
+        file: join(folder, 'broken.json'),
+        reason: expect.stringMatching(/^CloudTrail content is not valid JSON or JSON lines: /),
+      },
     ]);
+    expect(captured.stdout()).toMatch(/^Unreadable files: 1$/m);
+    expect(captured.stdout()).toContain(
+      `Unreadable files (1), whose records were not read:\n  ${join(folder, 'broken.json')}: CloudTrail content`,
+    );
   });
 
   it('exits 1 when --out cannot be written', async () => {
     const folder = temporaryFolder();
     writeFileSync(join(folder, 'file'), '');
     const captured = captureIo();
-    const options = {
-      grants: join(samples, 'grants.json'),
-      batchSize: 100,
-      out: join(folder, 'file', 'out.jsonl'),
-    };
+    const out = join(folder, 'file', 'out.jsonl');
+    const options = { grants: join(samples, 'grants.json'), batchSize: 100, out };
     const outcome = await runReplayCommand([trailFolder], options, captured.io);
     expect(outcome.exitCode).toBe(1);
-    expect(captured.stderr()).toMatch(/^error: replay stopped: .*(EEXIST|ENOTDIR)/);
+    expect(outcome.result).toBeUndefined();
+    expect(captured.stderr()).toBe(
+      `error: The --out file ${out} cannot be created because ${join(folder, 'file')} is a file.\n`,
+    );
+    expect(captured.stdout()).toBe('');
   });
 
   it.each([
@@ -424,5 +436,163 @@ describe('replay as a child process', () => {
     expect(child.stdout).toMatch(/^Failed records: 0$/m);
     expect(child.stderr).toBe('');
     expect(lineCount(outFile)).toBe(315);
+  });
+});
+
+describe('replay path checks', () => {
+  const grants = join(samples, 'grants.json');
+
+  it('rejects a --reports path that is a file', async () => {
+    const reports = join(temporaryFolder(), 'reports.txt');
+    writeFileSync(reports, '');
+    const captured = captureIo();
+    const outcome = await runReplayCommand([trailFolder], { grants, batchSize: 100, reports }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.result).toBeUndefined();
+    expect(captured.stderr()).toBe(
+      `error: The --reports path ${reports} is a file, not a folder. Pass a folder, which is created if it is missing.\n`,
+    );
+    expect(captured.stdout()).toBe('');
+  });
+
+  it('rejects a missing --grants file', async () => {
+    const missing = join(temporaryFolder(), 'grants.csv');
+    const captured = captureIo();
+    const outcome = await runReplayCommand([trailFolder], { grants: missing, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(captured.stderr()).toBe(`error: The --grants file ${missing} does not exist.\n`);
+    expect(captured.stdout()).toBe('');
+  });
+
+  it('accepts a --reports folder to create', async () => {
+    const reports = join(temporaryFolder(), 'new', 'reports');
+    const captured = captureIo();
+    const outcome = await runReplayCommand([malformedFile], { grants, batchSize: 100, reports }, captured.io);
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.result?.reportsDirectory).toBe(reports);
+  });
+});
+
+describe('replay of empty inputs', () => {
+  const grants = join(samples, 'grants.json');
+
+  it('exits 1 for an empty folder', async () => {
+    const folder = temporaryFolder();
+    const captured = captureIo();
+    const outcome = await runReplayCommand([folder], { grants, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.result).toBeUndefined();
+    expect(captured.stderr()).toBe(
+      `error: no CloudTrail records found in ${folder}, so nothing was checked.\n`,
+    );
+  });
+
+  it.each([
+    ['a 0-byte file', ''],
+    ['an empty log file', '{"Records": []}'],
+  ])('exits 1 for %s', async (_name, text) => {
+    const file = join(temporaryFolder(), 'empty.json');
+    writeFileSync(file, text);
+    const captured = captureIo();
+    const outcome = await runReplayCommand([file], { grants, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.result?.tally.recordsRead).toBe(0);
+    expect(captured.stdout()).toMatch(/^Replayed 0 records from 1 file\.$/m);
+    expect(captured.stderr()).toBe(
+      `error: no CloudTrail records found in ${file}, so nothing was checked.\n`,
+    );
+  });
+});
+
+describe('replay totals', () => {
+  const grants = join(samples, 'grants.json');
+
+  it('adds up records, failures and unreadable files', async () => {
+    const folder = temporaryFolder();
+    const logFile = join(folder, 'a-mixed.json');
+    writeFileSync(logFile, JSON.stringify({ Records: recordsWithInvalidOnes(eventId(1)) }));
+    writeFileSync(join(folder, 'b-truncated.json'), '{"Records": [');
+    writeFileSync(join(folder, 'c-not-cloudtrail.json'), '{"Items": []}');
+    const captured = captureIo();
+
+    const outcome = await runReplayCommand([folder], { grants, batchSize: 100 }, captured.io);
+
+    const tally = outcome.result!.tally;
+    expect(outcome.exitCode).toBe(2);
+    expect(tally.recordsRead).toBe(7);
+    expect(tally.recordsDecided).toBe(1);
+    expect(tally.skipped).toHaveLength(0);
+    expect(tally.failures).toHaveLength(6);
+    expect(tally.unreadableFiles.map((file) => file.file)).toEqual([
+      join(folder, 'b-truncated.json'),
+      join(folder, 'c-not-cloudtrail.json'),
+    ]);
+    const stdout = captured.stdout();
+    expect(stdout).toMatch(/^Replayed 7 records from 1 file\.$/m);
+    expect(stdout).toMatch(/^Decisions: 1 \(from 1 record\)$/m);
+    expect(stdout).toMatch(/^Failed records: 6$/m);
+    expect(stdout).toMatch(/^Unreadable files: 2$/m);
+  });
+
+  it('gives each invalid record its reason', async () => {
+    const logFile = join(temporaryFolder(), 'mixed.json');
+    writeFileSync(logFile, JSON.stringify({ Records: recordsWithInvalidOnes(eventId(1)) }));
+    const captured = captureIo();
+
+    const outcome = await runReplayCommand([logFile], { grants, batchSize: 100 }, captured.io);
+
+    const reasons = new Map(
+      outcome.result!.tally.failures.map((failure) => [failure.position, failure.reason]),
+    );
+    expect(reasons).toEqual(INVALID_RECORD_REASONS);
+    expect(outcome.result!.tally.failures.map((failure) => failure.position)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(captured.stdout()).toContain(
+      `  ${logFile} record 3: The CloudTrail record is number 42, not a JSON object.`,
+    );
+    expect(captured.stdout()).not.toContain('EventBridge');
+  });
+});
+
+describe('replay of a trail bucket folder', () => {
+  const grants = join(samples, 'grants.json');
+  const trail = writeTrailFolder(temporaryFolder(), recordsWithInvalidOnes(eventId(1)).slice(0, 1));
+
+  it('lists digest and Insights files apart', async () => {
+    expect(await listInputFiles([trail.root])).toEqual({
+      files: [trail.logFile],
+      skippedDigestAndInsightFiles: [trail.digestFile, trail.insightFile],
+    });
+  });
+
+  it('skips digest and Insights files', async () => {
+    const captured = captureIo();
+    const outcome = await runReplayCommand([trail.root], { grants, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.result?.tally.recordsDecided).toBe(1);
+    expect(outcome.result?.tally.unreadableFiles).toEqual([]);
+    expect(captured.stdout()).toMatch(
+      /^Skipped CloudTrail digest and Insights files: 2 \(they contain no API call records\)$/m,
+    );
+  });
+
+  it('skips a digest file named on the command line', async () => {
+    const copy = join(temporaryFolder(), 'downloaded');
+    mkdirSync(copy);
+    const named = join(
+      copy,
+      '111122223333_CloudTrail-Digest_us-east-1_phi-trail_us-east-1_20250314T020000Z.json.gz',
+    );
+    writeFileSync(named, readFileSync(trail.digestFile));
+
+    expect(await listInputFiles([named, trail.logFile])).toEqual({
+      files: [trail.logFile],
+      skippedDigestAndInsightFiles: [named],
+    });
+    const captured = captureIo();
+    const outcome = await runReplayCommand([named], { grants, batchSize: 100 }, captured.io);
+    expect(outcome.exitCode).toBe(1);
+    expect(captured.stderr()).toBe(
+      `error: no CloudTrail records found in ${named}, so nothing was checked.\n`,
+    );
   });
 });

@@ -28,7 +28,16 @@ describe('extractRecords', () => {
     ['a number', 42, 'received number 42'],
     ['an unrelated object', { hello: 'world' }, 'has none of the fields Records, detail-type'],
     ['another detail-type', { 'detail-type': 'Object Created', detail: {} }, 'detail-type "Object Created"'],
-    ['an envelope without detail', { 'detail-type': 'AWS API Call via CloudTrail' }, 'has detail nothing'],
+    [
+      'an envelope without detail',
+      { 'detail-type': 'AWS API Call via CloudTrail' },
+      'The CloudTrail record in the detail of the EventBridge event is nothing, not a JSON object.',
+    ],
+    [
+      'an envelope with a number as detail',
+      { 'detail-type': 'AWS API Call via CloudTrail', detail: 42 },
+      'The CloudTrail record in the detail of the EventBridge event is number 42, not a JSON object.',
+    ],
     ['Records that is not an array', { Records: {} }, 'has Records an object'],
     ['nested arrays', [[record]], 'Item 0 of the array is itself an array'],
   ])('rejects %s', (_name, document, message) => {

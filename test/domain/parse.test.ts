@@ -127,6 +127,15 @@ describe('parseRecord invalid records', () => {
     expect(() => parseRecord(value)).toThrow(InvalidRecordError);
   });
 
+  it.each([
+    [null, 'The CloudTrail record is null, not a JSON object.'],
+    [42, 'The CloudTrail record is number 42, not a JSON object.'],
+    ['text', 'The CloudTrail record is "text", not a JSON object.'],
+    [[base, base], 'The CloudTrail record is an array of 2 items, not a JSON object.'],
+  ])('non-object %p names its type', (value, message) => {
+    expect(() => parseRecord(value)).toThrow(message);
+  });
+
   it('survives every field set to odd values', () => {
     const oddValues: unknown[] = [null, 0, '', [], {}, 'x', true];
     for (const field of Object.keys(base)) {

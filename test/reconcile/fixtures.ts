@@ -100,3 +100,31 @@ function identity(arn: string | null): Record<string, unknown> {
 export function eventId(number: number): string {
   return `${String(number).padStart(8, '0')}-0000-4000-8000-000000000000`;
 }
+
+/**
+ * Seven records of which only the first is valid: two have an eventTime that is not ISO 8601, one has no
+ * eventID and three are not JSON objects, as positions 1 to 7 in this order.
+ */
+export function recordsWithInvalidOnes(validEventId: string): unknown[] {
+  const withoutEventId = dataEvent({ eventId: eventId(98) });
+  delete withoutEventId.eventID;
+  return [
+    dataEvent({ eventId: validEventId }),
+    dataEvent({ eventId: eventId(96), eventTime: 'yesterday' }),
+    42,
+    dataEvent({ eventId: eventId(97), eventTime: '2025-03-01 09:15' }),
+    withoutEventId,
+    null,
+    'GetObject',
+  ];
+}
+
+/** The reason that replay and reconcile give for each invalid record of `recordsWithInvalidOnes`, by position. */
+export const INVALID_RECORD_REASONS: ReadonlyMap<number, string> = new Map([
+  [2, `Record ${eventId(96)} has eventTime "yesterday", which is not an ISO 8601 time.`],
+  [3, 'The CloudTrail record is number 42, not a JSON object.'],
+  [4, `Record ${eventId(97)} has eventTime "2025-03-01 09:15", which is not an ISO 8601 time.`],
+  [5, 'GetObject record is missing the required field eventID.'],
+  [6, 'The CloudTrail record is null, not a JSON object.'],
+  [7, 'The CloudTrail record is "GetObject", not a JSON object.'],
+]);

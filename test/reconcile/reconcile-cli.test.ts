@@ -5,7 +5,16 @@ import { gzipSync } from 'node:zlib';
 import { EVENTS_MISSING_EXIT_CODE, registerReconcileCommand } from '../../src/cli/reconcile-command';
 import { extractRecords } from '../../src/domain/cloudtrail-input';
 import { captureIo, testProgram } from '../cli/cli-io';
-import { dataEvent, deleteObjectsEvent, eventId, OTHER_BUCKET, PHI_BUCKET } from './fixtures';
+import { writeTrailFolder } from '../cli/trail-folder';
+import {
+  dataEvent,
+  deleteObjectsEvent,
+  eventId,
+  INVALID_RECORD_REASONS,
+  OTHER_BUCKET,
+  PHI_BUCKET,
+  recordsWithInvalidOnes,
+} from './fixtures';
 
 let directory: string;
 let trailDirectory: string;
@@ -172,3 +181,117 @@ describe('phi-guard reconcile', () => {
     expect(result.stderr()).toMatch(/^error: /);
   });
 });
+
+describe('phi-guard reconcile of invalid records', () => {
+  let invalidTrail: string;
+  let logFile: string;
+
+  beforeAll(async () => {
+    invalidTrail = path.join(directory, 'invalid-records');
+    await mkdir(invalidTrail, { recursive: true });
+    logFile = path.join(invalidTrail, 'log.json');
+    await writeFile(logFile, JSON.stringify({ Records: recordsWithInvalidOnes(eventId(1)) }));
+  });
+
+  test('lists each invalid record and exits 2', async () => {
+    const decisions = await decisionsFile('first-only.jsonl', [eventId(1)]);
+    const result = await run(['--trail', invalidTrail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(2);
+    expect(result.stdout()).toContain('Expected events: 1\nReceived events: 1\nMissing events: 0\n');
+    expect(result.stdout()).toContain(
+      'Invalid records not compared: 6 (the validator rejects them, so they have no decision)\n',
+    );
+    for (const [position, reason] of INVALID_RECORD_REASONS) {
+      expect(result.stdout()).toMatch(
+        new RegExp(
+          `^  ${escape(logFile)} record ${position}( \\(eventID [^)]+\\))?: ${escape(reason)}$`,
+          'm',
+        ),
+      );
+    }
+    expect(result.stderr()).toBe(
+      'warning: 6 invalid records could not be compared, so the comparison is incomplete.\n',
+    );
+  });
+
+  test('missing events outrank invalid records', async () => {
+    const decisions = await decisionsFile('no-decisions.jsonl', []);
+    const result = await run(['--trail', invalidTrail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
+    expect(result.stdout()).toContain(`missing ${eventId(1)}`);
+    expect(result.stdout()).toContain('Invalid records not compared: 6 ');
+  });
+
+  test('ignores invalid records of other buckets', async () => {
+    const decisions = await decisionsFile('first-again.jsonl', [eventId(1)]);
+    const result = await run(['--trail', invalidTrail, '--decisions', decisions, '--buckets', OTHER_BUCKET]);
+
+    expect(result.exitCode()).toBe(2);
+    expect(result.stdout()).toContain('Expected events: 0\n');
+    expect(result.stdout()).toContain('Invalid records not compared: 3 ');
+    expect(result.stdout()).not.toContain(`${logFile} record 2`);
+    expect(result.stdout()).toContain(`${logFile} record 3: `);
+  });
+});
+
+describe('phi-guard reconcile inputs', () => {
+  test('skips digest and Insights files', async () => {
+    const trail = writeTrailFolder(path.join(directory, 'bucket'), [dataEvent({ eventId: eventId(11) })]);
+    const decisions = await decisionsFile('eleven.jsonl', [eventId(11)]);
+    const result = await run(['--trail', trail.root, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(0);
+    expect(result.stdout()).toBe(
+      'Skipped CloudTrail digest and Insights files: 2 (they contain no API call records)\n' +
+        'Expected events: 1\nReceived events: 1\nMissing events: 0\n',
+    );
+    expect(result.stderr()).toBe('');
+  });
+
+  test('empty trail folder exits 1', async () => {
+    const emptyTrail = path.join(directory, 'empty-trail');
+    await mkdir(emptyTrail, { recursive: true });
+    await writeFile(path.join(emptyTrail, 'empty.json'), '');
+    const decisions = await decisionsFile('for-empty.jsonl', []);
+    const result = await run(['--trail', emptyTrail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toBe(
+      `error: No CloudTrail records found in ${emptyTrail}, so nothing was compared.\n`,
+    );
+  });
+
+  test('missing decisions file is named', async () => {
+    const missing = path.join(directory, 'absent-decisions.jsonl');
+    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', missing]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toBe(`error: The --decisions file ${missing} does not exist.\n`);
+    expect(result.stdout()).toBe('');
+  });
+
+  test('--out creates missing folders', async () => {
+    const decisions = await decisionsFile('one-only.jsonl', [eventId(1)]);
+    const out = path.join(directory, 'new-folder', 'missing.jsonl');
+    const result = await run([
+      '--trail',
+      path.join(directory, 'trail'),
+      '--decisions',
+      decisions,
+      '--buckets',
+      PHI_BUCKET,
+      '--out',
+      out,
+    ]);
+
+    expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+});
+
+/** Escapes a text for use inside a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

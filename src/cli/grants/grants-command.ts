@@ -5,10 +5,19 @@
 import { Command, Option } from 'commander';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { userInfo } from 'node:os';
-import { putGrants, revokeGrantById } from '../../grants/grant-repository';
+import type { Grant } from '../../domain/types';
+import { UnprocessedGrantsError } from '../../grants/errors';
+import { revokeGrantById, writeGrants, type GrantWriteReport } from '../../grants/grant-repository';
+import { DEFAULT_RETRY } from '../../grants/retry';
 import { AwsClientOptions, createDynamoDbClient } from '../aws-clients';
-import { CliIo, EXIT_CODES, errorMessage, processIo, writeLine } from '../io';
-import { GRANTS_FILE_FORMATS, GrantsFileFormat, printGrantProblems, readGrantsFile } from './grants-file';
+import { CliIo, EXIT_CODES, errorMessage, formatCount, processIo, writeLine } from '../io';
+import {
+  GRANTS_FILE_FORMATS,
+  GrantsFileFormat,
+  printGrantProblems,
+  printGrantRejections,
+  readGrantsFile,
+} from './grants-file';
 
 interface FormatOptions {
   readonly format?: GrantsFileFormat;
@@ -53,7 +62,9 @@ export function registerGrantsCommand(
   const importSubcommand = grants
     .command('import')
     .description(
-      'Validate a grants file, then write its grants to a deployed grants table (same grantId: replaced).',
+      'Validate a grants file, then write its grants to a deployed grants table. A grant that would ' +
+        'overwrite a revoked grant, or reuse the grantId of another principal, is rejected and listed, and ' +
+        'the command then exits with code 4.',
     )
     .argument('<file>', 'grants file (.json or .csv)')
     .addOption(formatOption());
@@ -113,11 +124,20 @@ async function validateGrants(io: CliIo, file: string, options: FormatOptions): 
   const contents = await readGrantsFile(file, options.format);
   if (contents.problems.length > 0) {
     printGrantProblems(io.stdout, contents);
-    writeLine(io.stderr, `${file}: ${contents.problems.length} problems found. Fix them and validate again.`);
+    writeLine(
+      io.stderr,
+      `${file}: ${formatCount(contents.problems.length, 'problem')} found. Fix the file and validate again.`,
+    );
     return EXIT_CODES.invalidInput;
   }
 
-  writeLine(io.stdout, `${file}: ${contents.grants.length} grants, no problems found.`);
+  writeLine(io.stdout, `${file}: ${formatCount(contents.grants.length, 'grant')}, no problems found.`);
+  if (contents.grants.length === 0) {
+    writeLine(
+      io.stderr,
+      `warning: ${file} contains no grants, so every access that a grant could cover would be a violation.`,
+    );
+  }
   return EXIT_CODES.ok;
 }
 
@@ -125,20 +145,44 @@ async function importGrants(io: CliIo, file: string, options: FormatOptions & Ta
   const contents = await readGrantsFile(file, options.format);
   if (contents.problems.length > 0) {
     printGrantProblems(io.stdout, contents);
-    writeLine(io.stderr, `${file}: ${contents.problems.length} problems found, so nothing was imported.`);
+    writeLine(
+      io.stderr,
+      `${file}: ${formatCount(contents.problems.length, 'problem')} found, so nothing was imported.`,
+    );
     return EXIT_CODES.invalidInput;
   }
 
+  const report = await writeToTable(contents.grants, options);
+  printGrantRejections(io.stdout, contents, report.rejected);
+  const imported = report.created.length + report.replaced.length + report.unchanged.length;
+  writeLine(
+    io.stdout,
+    `Imported ${formatCount(imported, 'grant')} from ${file} into table ${options.table}: ` +
+      `${report.created.length} created, ${report.replaced.length} replaced, ${report.unchanged.length} unchanged.`,
+  );
+  if (report.unprocessed.length > 0) {
+    throw new UnprocessedGrantsError(report.unprocessed, DEFAULT_RETRY.maxAttempts);
+  }
+  if (report.rejected.length > 0) {
+    writeLine(
+      io.stderr,
+      `${file}: ${formatCount(report.rejected.length, 'grant was', 'grants were')} rejected and not written ` +
+        '(listed above). The other grants were written.',
+    );
+    return EXIT_CODES.grantsRejected;
+  }
+  return EXIT_CODES.ok;
+}
+
+async function writeToTable(grants: readonly Grant[], options: TableOptions): Promise<GrantWriteReport> {
   const client = createDynamoDbClient(options);
   try {
-    await putGrants({ client, tableName: options.table }, contents.grants);
+    return await writeGrants({ client, tableName: options.table }, grants);
   } catch (error) {
     throw explainTableError(error, options.table);
   } finally {
     client.destroy();
   }
-  writeLine(io.stdout, `Imported ${contents.grants.length} grants from ${file} into table ${options.table}.`);
-  return EXIT_CODES.ok;
 }
 
 async function revokeGrant(

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseGrantsFile, type GrantProblem } from '../../domain/grants';
 import type { Grant } from '../../domain/types';
-import { CliStream, writeLine } from '../io';
+import type { GrantRejection } from '../../grants/grant-repository';
+import { CliStream, errorMessage, writeLine } from '../io';
 
 export type GrantsFileFormat = 'json' | 'csv';
 
@@ -12,6 +13,8 @@ export const GRANTS_FILE_FORMATS: readonly GrantsFileFormat[] = ['json', 'csv'];
 export interface GrantsFileContents {
   readonly path: string;
   readonly grants: readonly Grant[];
+  /** Line on which each grant starts, by grantId. */
+  readonly grantLines: ReadonlyMap<string, number>;
   readonly problems: readonly GrantProblem[];
 }
 
@@ -35,13 +38,11 @@ export async function readGrantsFile(path: string, format?: GrantsFileFormat): P
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new GrantsFileError(
-      `Cannot read grants file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}.`,
-    );
+    throw new GrantsFileError(`Cannot read grants file ${path}: ${errorMessage(error)}`);
   }
 
-  const { grants, problems } = parseGrantsFile(text, resolvedFormat);
-  return { path, grants, problems };
+  const { grants, grantLines, problems } = parseGrantsFile(text, resolvedFormat);
+  return { path, grants, grantLines, problems };
 }
 
 function formatFromExtension(path: string): GrantsFileFormat {
@@ -59,5 +60,18 @@ export function printGrantProblems(stream: CliStream, contents: GrantsFileConten
   for (const problem of contents.problems) {
     const field = problem.field ? `${problem.field}: ` : '';
     writeLine(stream, `${contents.path}:${problem.line}: ${field}${problem.message}`);
+  }
+}
+
+/** Prints each rejected grant as `FILE:LINE: grantId: message`, in the form of `printGrantProblems`. */
+export function printGrantRejections(
+  stream: CliStream,
+  contents: GrantsFileContents,
+  rejections: readonly GrantRejection[],
+): void {
+  for (const rejection of rejections) {
+    const line = contents.grantLines.get(rejection.grantId);
+    const location = line === undefined ? contents.path : `${contents.path}:${line}`;
+    writeLine(stream, `${location}: grantId: ${rejection.message}`);
   }
 }

@@ -1,15 +1,30 @@
 /**
- * Finds the CloudTrail files that `replay` reads and yields their records one file at a time, each with
- * the file and its position in it, so that every record can be traced back to its source.
+ * Finds the CloudTrail files that `replay` and `reconcile` read and yields their records one file at a
+ * time, each with the file and its position in it, so that every record can be traced back to its source.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseCloudTrailText } from '../../domain/cloudtrail-input';
-import { errorMessage } from '../io';
+import { describeJsonValue, isJsonObject } from '../../domain/json-value';
+import { type CliStream, errorMessage, writeLine } from '../io';
+import { PathArgumentError, statIfPresent } from './path-arguments';
 
 /** Extensions that `replay` reads inside folders. Files named on the command line are read whatever their name. */
 export const INPUT_EXTENSIONS = ['.json', '.json.gz', '.jsonl', '.gz'] as const;
+
+/**
+ * Folders in which CloudTrail delivers digest files (log file validation) and Insights events, next to
+ * `CloudTrail/`. Neither contains API call records.
+ */
+const NON_API_CALL_FOLDERS: ReadonlySet<string> = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
+
+/**
+ * Names of digest files, such as `111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20250314T010000Z.json.gz`
+ * (CloudTrail User Guide, "CloudTrail digest file structure"). Insights files are taken to follow the same
+ * scheme with `CloudTrail-Insight`, and the folder check finds them either way.
+ */
+const NON_API_CALL_FILE_NAME = /_CloudTrail-(Digest|Insight)_/;
 
 /** One CloudTrail record (as found, not yet validated) and where it came from. */
 export interface SourceRecord {
@@ -17,7 +32,10 @@ export interface SourceRecord {
   /** 1-based position of the record in its file, counting records in the order the file lists them. */
   readonly position: number;
   readonly record: unknown;
-  /** Set for a JSON line that could not be parsed: the record is listed as failed, never sent on. */
+  /**
+   * Set for a JSON line that could not be parsed and for a value that is not a JSON object: the record is
+   * listed as failed, never sent on.
+   */
   readonly invalid?: string;
 }
 
@@ -27,55 +45,71 @@ export interface UnreadableFile {
   readonly reason: string;
 }
 
-/** Thrown when a path named on the command line does not exist or is neither a file nor a folder. */
-export class InputPathError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputPathError';
-  }
+/** The files to read, in order, and the CloudTrail digest and Insights files that are left out. */
+export interface InputFileList {
+  readonly files: string[];
+  readonly skippedDigestAndInsightFiles: string[];
 }
 
 /**
  * Expands files and folders (recursively) into the sorted list of files to read. Inside folders, only
  * files with an extension from `INPUT_EXTENSIONS` are taken, and hidden files and folders are skipped.
- * @throws InputPathError when a path does not exist.
+ * Digest and Insights files are left out wherever they are, also when named on the command line, because
+ * they contain no API call records and a recursive shell glob over `AWSLogs` names them too.
+ * @throws PathArgumentError when a path does not exist.
  */
-export async function listInputFiles(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
+export async function listInputFiles(paths: readonly string[]): Promise<InputFileList> {
+  const found: string[] = [];
+  const skipped: string[] = [];
   for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
+    const info = await statIfPresent(path);
     if (info === undefined) {
-      throw new InputPathError(`Input path ${path} does not exist.`);
+      throw new PathArgumentError(`Input path ${path} does not exist.`);
     }
     if (info.isDirectory()) {
-      files.push(...(await listFolder(path)));
+      await listFolder(path, { found, skipped }, false);
     } else if (info.isFile()) {
-      files.push(path);
+      (NON_API_CALL_FILE_NAME.test(basename(path)) ? skipped : found).push(path);
     } else {
-      throw new InputPathError(`Input path ${path} is neither a file nor a folder.`);
+      throw new PathArgumentError(`Input path ${path} is neither a file nor a folder.`);
     }
   }
-  return [...new Set(files)];
+  return { files: [...new Set(found)], skippedDigestAndInsightFiles: [...new Set(skipped)] };
 }
 
-async function listFolder(folder: string): Promise<string[]> {
+async function listFolder(
+  folder: string,
+  lists: { found: string[]; skipped: string[] },
+  insideNonApiCallFolder: boolean,
+): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
   const sorted = entries
     .filter((entry) => !entry.name.startsWith('.'))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const files: string[] = [];
   for (const entry of sorted) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
-      files.push(...(await listFolder(path)));
-    } else if (
-      entry.isFile() &&
-      INPUT_EXTENSIONS.some((extension) => entry.name.toLowerCase().endsWith(extension))
-    ) {
-      files.push(path);
+      await listFolder(path, lists, insideNonApiCallFolder || NON_API_CALL_FOLDERS.has(entry.name));
+    } else if (entry.isFile() && hasInputExtension(entry.name)) {
+      const skip = insideNonApiCallFolder || NON_API_CALL_FILE_NAME.test(entry.name);
+      (skip ? lists.skipped : lists.found).push(path);
     }
   }
-  return files;
+}
+
+/** Prints how many digest and Insights files were left out, when there were any. */
+export function printSkippedFiles(stream: CliStream, list: InputFileList): void {
+  const count = list.skippedDigestAndInsightFiles.length;
+  if (count > 0) {
+    writeLine(
+      stream,
+      `Skipped CloudTrail digest and Insights files: ${count} (they contain no API call records)`,
+    );
+  }
+}
+
+function hasInputExtension(name: string): boolean {
+  return INPUT_EXTENSIONS.some((extension) => name.toLowerCase().endsWith(extension));
 }
 
 /**
@@ -93,7 +127,7 @@ export async function readInputFile(file: string): Promise<{ records: SourceReco
 
   try {
     const records = parseCloudTrailText(content);
-    return { records: records.map((record, index) => ({ file, position: index + 1, record })) };
+    return { records: records.map((record, index) => toSourceRecord(file, index + 1, record)) };
   } catch (error) {
     const lines = nonEmptyLines(content);
     return lines.length < 2 ? { file, reason: errorMessage(error) } : { records: readLines(file, lines) };
@@ -118,7 +152,7 @@ function readLines(file: string, lines: readonly { text: string; lineNumber: num
   for (const line of lines) {
     try {
       for (const record of parseCloudTrailText(line.text)) {
-        records.push({ file, position: records.length + 1, record });
+        records.push(toSourceRecord(file, records.length + 1, record));
       }
     } catch (error) {
       const invalid = `line ${line.lineNumber} is not a CloudTrail record: ${errorMessage(error)}`;
@@ -126,4 +160,16 @@ function readLines(file: string, lines: readonly { text: string; lineNumber: num
     }
   }
   return records;
+}
+
+/**
+ * Marks a value that is not an object as invalid, because it cannot be a CloudTrail record. The validator
+ * would reject it too, but its message would be about the EventBridge event that replay wraps records in.
+ */
+function toSourceRecord(file: string, position: number, record: unknown): SourceRecord {
+  if (isJsonObject(record)) {
+    return { file, position, record };
+  }
+  const invalid = `The CloudTrail record is ${describeJsonValue(record)}, not a JSON object.`;
+  return { file, position, record, invalid };
 }

@@ -5,9 +5,15 @@
 import { Command, Option } from 'commander';
 import type { Grant } from '../../domain/types';
 import { GrantsFileError, printGrantProblems, readGrantsFile } from '../grants/grants-file';
-import { CliIo, EXIT_CODES, errorMessage, processIo, writeLine } from '../io';
+import { CliIo, EXIT_CODES, errorMessage, formatCount, processIo, writeLine } from '../io';
 import { bucketList, integerInRange } from '../options';
-import { InputPathError, listInputFiles } from './input-files';
+import { listInputFiles, printSkippedFiles } from './input-files';
+import {
+  PathArgumentError,
+  requireCreatableFile,
+  requireCreatableFolder,
+  requireExistingFile,
+} from './path-arguments';
 import { createProgressDisplay } from './progress';
 import { formatReplaySummary } from './replay-summary';
 import { runReplay, type ReplayResult } from './run-replay';
@@ -39,12 +45,14 @@ export function registerReplayCommand(program: Command, io: CliIo = processIo())
     .description(
       'Decide CloudTrail records from local files with the validator the Lambda runs, against a grants file, ' +
         'using a local DynamoDB (dynalite) on 127.0.0.1. Exit code 0: completed (violations are findings); ' +
-        '1: invalid arguments or grants file; 2: some records failed and are listed.',
+        '1: invalid arguments, paths or grants file, or inputs without any CloudTrail record; 2: some ' +
+        'records failed or some files could not be read, and they are listed.',
     )
     .argument(
       '<paths...>',
       'CloudTrail files or folders (searched recursively for .json, .json.gz, .jsonl and .gz files): ' +
-        'CloudTrail log files, single records, EventBridge events or JSON lines, gzipped or plain',
+        'CloudTrail log files, single records, EventBridge events or JSON lines, gzipped or plain; ' +
+        'CloudTrail digest and Insights files are skipped',
     )
     .requiredOption('--grants <file>', 'grants file (.json or .csv) loaded into the local grants table')
     .option(
@@ -80,22 +88,58 @@ export async function runReplayCommand(
   io: CliIo,
 ): Promise<ReplayCommandOutcome> {
   try {
-    const files = await listInputFiles(paths);
+    await checkPathArguments(options);
+    const inputs = await listInputFiles(paths);
+    printSkippedFiles(io.stdout, inputs);
+    if (inputs.files.length === 0) {
+      writeLine(io.stderr, `error: ${noRecordsMessage(paths)}`);
+      return { exitCode: EXIT_CODES.invalidInput };
+    }
     const grants = await loadGrants(options.grants, io);
     if (grants === undefined) {
       return { exitCode: EXIT_CODES.invalidInput };
     }
-    const result = await replayWithProgress(files, grants, options, io);
+    const result = await replayWithProgress(inputs.files, grants, options, io);
     for (const line of formatReplaySummary(result, { quiet: options.quiet === true, outFile: options.out })) {
       writeLine(io.stdout, line);
     }
-    const exitCode = result.tally.failures.length > 0 ? EXIT_CODES.recordsFailed : EXIT_CODES.ok;
-    return { exitCode, result };
+    return { exitCode: exitCodeOf(result, paths, io), result };
   } catch (error) {
-    const known = error instanceof InputPathError || error instanceof GrantsFileError;
+    const known = error instanceof PathArgumentError || error instanceof GrantsFileError;
     writeLine(io.stderr, `error: ${known ? error.message : `replay stopped: ${errorMessage(error)}`}`);
     return { exitCode: EXIT_CODES.invalidInput };
   }
+}
+
+/** Checks the file and folder options before any work, so that a wrong path fails at once. */
+async function checkPathArguments(options: ReplayCommandOptions): Promise<void> {
+  await requireExistingFile(options.grants, '--grants file');
+  if (options.out !== undefined) {
+    await requireCreatableFile(options.out, '--out file');
+  }
+  if (options.reports !== undefined) {
+    await requireCreatableFolder(options.reports, '--reports path');
+  }
+}
+
+function noRecordsMessage(paths: readonly string[]): string {
+  return `no CloudTrail records found in ${paths.join(', ')}, so nothing was checked.`;
+}
+
+/**
+ * Returns 2 when records failed or files could not be read, and 1 when the inputs contain no record at
+ * all, because a check that read nothing must not pass as one that found nothing.
+ */
+function exitCodeOf(result: ReplayResult, paths: readonly string[], io: CliIo): number {
+  const { tally } = result;
+  if (tally.failures.length > 0 || tally.unreadableFiles.length > 0) {
+    return EXIT_CODES.recordsFailed;
+  }
+  if (tally.recordsRead === 0) {
+    writeLine(io.stderr, `error: ${noRecordsMessage(paths)}`);
+    return EXIT_CODES.invalidInput;
+  }
+  return EXIT_CODES.ok;
 }
 
 /** Reads the grants file. When it has problems, prints them and returns undefined. */
@@ -113,7 +157,7 @@ async function loadGrants(path: string, io: CliIo): Promise<readonly Grant[] | u
   printGrantProblems(io.stderr, contents);
   writeLine(
     io.stderr,
-    `error: grants file ${path} has ${contents.problems.length} problems, so nothing was replayed.`,
+    `error: grants file ${path} has ${formatCount(contents.problems.length, 'problem')}, so nothing was replayed.`,
   );
   return undefined;
 }

@@ -3,6 +3,8 @@
  * shows only each key's first path segment, and the `--out` file has the full keys.
  */
 import type { Decision } from '../../domain/types';
+import { formatCount } from '../io';
+import type { UnreadableFile } from './input-files';
 import type { ReplayResult } from './run-replay';
 import { DECISION_TYPES, type FailedRecord, type SkippedRecord } from './replay-tally';
 
@@ -24,23 +26,33 @@ export function formatReplaySummary(result: ReplayResult, options: SummaryOption
   }
   lines.push(
     ...formatFailures(result.tally.failures),
+    ...formatUnreadableFiles(result.tally.unreadableFiles),
     ...formatResponses(result),
     ...formatOutputs(result, options),
   );
   return lines;
 }
 
+/**
+ * Formats the totals. Every record read is decided, skipped or failed, so those three add up to the
+ * records replayed. Unreadable files are counted apart, because their records were never read.
+ */
 function formatTotals(result: ReplayResult): string[] {
   const { tally } = result;
   const width = Math.max(...DECISION_TYPES.map((type) => type.length));
-  return [
-    `Replayed ${tally.recordsRead} records from ${result.filesRead} files.`,
+  const readableFiles = result.filesRead - tally.unreadableFiles.length;
+  const lines = [
+    `Replayed ${formatCount(tally.recordsRead, 'record')} from ${formatCount(readableFiles, 'file')}.`,
     '',
-    `Decisions: ${tally.decisionCount} (from ${tally.recordsDecided} records)`,
+    `Decisions: ${tally.decisionCount} (from ${formatCount(tally.recordsDecided, 'record')})`,
     ...DECISION_TYPES.map((type) => `  ${type.padEnd(width)}  ${String(tally.totals[type]).padStart(7)}`),
     `Skipped records: ${tally.skipped.length}`,
     `Failed records: ${tally.failures.length}`,
   ];
+  if (tally.unreadableFiles.length > 0) {
+    lines.push(`Unreadable files: ${tally.unreadableFiles.length}`);
+  }
+  return lines;
 }
 
 function formatPrincipalTable(result: ReplayResult): string[] {
@@ -109,7 +121,7 @@ function formatSkipped(skipped: readonly SkippedRecord[]): string[] {
   const lines = ['', `Skipped records (${skipped.length}):`];
   for (const reason of [...new Set(skipped.map((record) => record.reason))].sort()) {
     const records = skipped.filter((record) => record.reason === reason);
-    lines.push(`  ${reason}: ${records.length} ${records.length === 1 ? 'record' : 'records'}`);
+    lines.push(`  ${reason}: ${formatCount(records.length, 'record')}`);
     for (const record of records.slice(0, SKIPPED_LISTED_PER_REASON)) {
       lines.push(
         `    ${record.file} record ${record.position} (${record.eventName ?? 'no eventName'}): ${record.detail}`,
@@ -128,10 +140,19 @@ function formatFailures(failures: readonly FailedRecord[]): string[] {
   }
   const lines = ['', `Failed records (${failures.length}), which were not decided:`];
   for (const failure of failures) {
-    const where =
-      failure.position === undefined ? failure.file : `${failure.file} record ${failure.position}`;
     const eventId = failure.eventId === undefined ? '' : ` (eventID ${failure.eventId})`;
-    lines.push(`  ${where}${eventId}: ${failure.reason}`);
+    lines.push(`  ${failure.file} record ${failure.position}${eventId}: ${failure.reason}`);
+  }
+  return lines;
+}
+
+function formatUnreadableFiles(files: readonly UnreadableFile[]): string[] {
+  if (files.length === 0) {
+    return [];
+  }
+  const lines = ['', `Unreadable files (${files.length}), whose records were not read:`];
+  for (const { file, reason } of files) {
+    lines.push(`  ${file}: ${reason}`);
   }
   return lines;
 }
@@ -143,13 +164,13 @@ function formatOutputs(result: ReplayResult, options: SummaryOptions): string[] 
   ];
   if (options.outFile !== undefined) {
     lines.push(
-      `Decisions written to ${options.outFile} (${result.tally.decisionCount} lines, full object keys).`,
+      `Decisions written to ${options.outFile} (${formatCount(result.tally.decisionCount, 'line')}, full object keys).`,
     );
   }
   if (result.responses !== undefined) {
     const reports = result.responses.filter((response) => response.reportPaths.length > 0).length;
     lines.push(
-      `Reports: ${reports} incident reports (JSON, Markdown and the Object Lock retention each would get) written under ${result.reportsDirectory}.`,
+      `Reports: ${formatCount(reports, 'incident report')} (JSON, Markdown and the Object Lock retention each would get) written under ${result.reportsDirectory}.`,
     );
   }
   return lines;
@@ -174,12 +195,20 @@ function formatResponses(result: ReplayResult): string[] {
   const policies = result.containmentLog.filter((line) =>
     line.includes('Policy that containment would attach'),
   );
+  const errors = result.responses
+    .filter((response) => response.responseError !== undefined)
+    .map((response) => `  Response of incident ${response.incidentId} failed: ${response.responseError}`);
   return [
     '',
     `Incidents (local triage and response workflows, containment as a dry run):`,
     ...formatTable(header, rows, header.length),
+    ...errors,
     ...(policies.length > 0
-      ? ['', ...policies.slice(0, 1), `  [${policies.length - 1} more policies in the reports]`]
+      ? [
+          '',
+          ...policies.slice(0, 1),
+          `  [${formatCount(policies.length - 1, 'more policy', 'more policies')} in the reports]`,
+        ]
       : []),
   ];
 }

@@ -1,8 +1,9 @@
 /**
- * The running totals of a replay: decisions per type and per principal, the findings to list, and
- * every record that was skipped or failed, with its source file and position.
+ * The running totals of a replay: decisions per type and per principal, the findings to list, every
+ * record that was skipped or failed, with its source file and position, and every unreadable file.
  */
 import type { Decision, DecisionType, IdentityType } from '../../domain/types';
+import type { UnreadableFile } from './input-files';
 
 export const DECISION_TYPES: readonly DecisionType[] = [
   'authorized',
@@ -32,11 +33,10 @@ export interface SkippedRecord {
   readonly detail: string;
 }
 
-/** A record that the validator reported as a batch item failure, or a file whose records could not be read. */
+/** A record that the validator reported as a batch item failure, or that could not be sent to it. */
 export interface FailedRecord {
   readonly file: string;
-  /** Undefined when the whole file could not be read or parsed. */
-  readonly position?: number;
+  readonly position: number;
   readonly eventId?: string;
   readonly reason: string;
 }
@@ -53,6 +53,8 @@ export class ReplayTally {
   readonly findings: Decision[] = [];
   readonly skipped: SkippedRecord[] = [];
   readonly failures: FailedRecord[] = [];
+  /** Files that could not be read or parsed. Their records are not counted in `recordsRead`. */
+  readonly unreadableFiles: UnreadableFile[] = [];
   recordsRead = 0;
   recordsDecided = 0;
 
@@ -64,6 +66,17 @@ export class ReplayTally {
         this.findings.push(decision);
       }
     }
+  }
+
+  /**
+   * Sorts the failed records by file, in the order of `files`, and by position. Records that fail before
+   * the validator (JSON lines that do not parse, values that are not objects) are found while a file is
+   * read, and the validator's failures only when their batch runs, so they arrive out of order.
+   */
+  sortFailures(files: readonly string[]): void {
+    const fileIndex = new Map(files.map((file, index) => [file, index]));
+    const indexOf = (failure: FailedRecord) => fileIndex.get(failure.file) ?? files.length;
+    this.failures.sort((a, b) => indexOf(a) - indexOf(b) || a.position - b.position);
   }
 
   get decisionCount(): number {

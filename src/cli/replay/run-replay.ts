@@ -42,6 +42,7 @@ export interface ReplayProgress {
 
 export interface ReplayResult {
   readonly tally: ReplayTally;
+  /** Files processed, including those in `tally.unreadableFiles`. */
   readonly filesRead: number;
   /** One input per principal and batch with violations or break-glass accesses. */
   readonly triageInputs: readonly TriageInput[];
@@ -124,7 +125,7 @@ async function replayFiles(
   for (const file of options.files) {
     const contents = await readInputFile(file);
     if ('reason' in contents) {
-      tally.failures.push({ file, reason: `the file was not read: ${contents.reason}` });
+      tally.unreadableFiles.push(contents);
     } else {
       for (const source of contents.records) {
         tally.recordsRead += 1;
@@ -147,6 +148,7 @@ async function replayFiles(
   if (lastBatch !== undefined) {
     await replayBatch(lastBatch, dependencies, tally);
   }
+  tally.sortFailures(options.files);
 }
 
 /**
