@@ -229,9 +229,11 @@ export class Canary extends Construct {
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [objectArn] }),
     );
     phiBucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // Query finds the canary grants by principal key. PutItem and GetItem write a grant unless it is revoked,
+    // and UpdateItem revokes one.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         resources: [grantsTable.tableArn],
       }),
     );
@@ -244,7 +246,8 @@ export class Canary extends Construct {
     grantsTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     Validations.of(roleOf(fn)).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${arnReference(grantsTable)}/index/*]`,
-      reason: 'Revoking a grant on deletion finds it by id through the grants table index.',
+      reason:
+        'Writing a canary grant checks its id, and revoking one finds it by id, in the grants table index.',
     });
 
     const resource = new CustomResource(this, 'Object', {

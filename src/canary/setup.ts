@@ -1,18 +1,32 @@
 /**
- * Custom resource of the canary. It writes the canary grants into the grants table and the synthetic
- * object into the PHI bucket. On deletion it removes the object and revokes the grants, which stay on
- * record because grants are never deleted.
+ * Custom resource of the canary. Create and Update write the canary grants into the grants table and the
+ * synthetic object into the PHI bucket. Delete removes the object and revokes the grants, which stay on
+ * record because grants are never deleted. `canary-grant.ts` describes the grant ids.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { principalKeyOf } from '../domain/grants';
+import type { Grant } from '../domain/types';
 import { GrantAlreadyRevokedError, GrantNotFoundError } from '../grants/errors';
-import { putGrants, revokeGrantById } from '../grants/grant-repository';
+import {
+  putGrants,
+  queryGrantsOfPrincipal,
+  revokeGrantById,
+  type GrantsTable,
+  type RevocationDetails,
+} from '../grants/grant-repository';
+import { backoffDelayMs, sleep, type RetryOptions } from '../grants/retry';
 import {
   buildCanaryGrants,
   CANARY_OBJECT_CONTENT,
-  CANARY_READ_GRANT_ID,
-  CANARY_SETUP_GRANT_ID,
+  canaryGrantIdSuffix,
+  planCanaryGrants,
+  type CanaryObject,
 } from './canary-grant';
 
 /** Properties of the custom resource, as the stack sets them. */
@@ -31,41 +45,96 @@ export interface CanarySetupDependencies {
   readonly clock?: () => Date;
 }
 
+const PROPERTY_NAMES = ['GrantsTableName', 'Bucket', 'Key', 'ReaderRoleArn', 'SetupRoleArn'] as const;
+
+const REVOKED_BY = 'phi-guard canary setup';
+const DELETE_REASON = 'The canary custom resource was deleted, which removes its object and its grants.';
+const UPDATE_REASON =
+  'A stack update replaced a canary role or moved the canary object, so the canary no longer needs this grant.';
+
 /**
- * Applies one CloudFormation request and returns the physical resource id.
- * NOTE: an update that replaces the granted role writes the read grant under the new role and leaves
- * the old role's grant in place until the stack is deleted.
+ * Revoking finds a grant through the eventually consistent grantId index, which can miss a grant written
+ * moments earlier, so a grant that is not found is looked up again after a backoff.
+ */
+const INDEX_LAG_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 };
+
+/**
+ * Applies one CloudFormation request and returns the physical resource id, `bucket/key`. The id changes
+ * only when the object moves, so CloudFormation sends a Delete for the old object only then.
+ * @throws Error when a property is missing, and the errors of S3 and the grants table.
  */
 export async function applyCanarySetup(
   event: CloudFormationCustomResourceEvent,
   dependencies: CanarySetupDependencies,
 ): Promise<string> {
-  const properties = event.ResourceProperties as unknown as CanarySetupProperties;
-  const physicalId = `${properties.Bucket}/${properties.Key}`;
-  const table = { client: dependencies.dynamoDb, tableName: properties.GrantsTableName };
+  const properties = readCanarySetupProperties(event.ResourceProperties);
+  const table: GrantsTable = { client: dependencies.dynamoDb, tableName: properties.GrantsTableName };
+  const clock = dependencies.clock ?? (() => new Date());
 
   if (event.RequestType === 'Delete') {
-    await dependencies.s3.send(new DeleteObjectCommand({ Bucket: properties.Bucket, Key: properties.Key }));
-    const revokedAt = (dependencies.clock ?? (() => new Date()))().toISOString();
-    for (const grantId of [CANARY_READ_GRANT_ID, CANARY_SETUP_GRANT_ID]) {
-      await revokeIfActive(table, grantId, revokedAt);
-    }
-    return physicalId;
+    await removeCanary(properties, table, dependencies.s3, clock);
+  } else {
+    await writeCanary(event, properties, table, dependencies.s3, clock);
   }
+  return `${properties.Bucket}/${properties.Key}`;
+}
 
-  const notBefore = (dependencies.clock ?? (() => new Date()))().toISOString();
+/**
+ * Reads the custom resource properties.
+ * @throws Error naming every property that is missing or empty.
+ */
+export function readCanarySetupProperties(value: Record<string, unknown>): CanarySetupProperties {
+  const missing = PROPERTY_NAMES.filter((name) => {
+    const property = value[name];
+    return typeof property !== 'string' || property.trim() === '';
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `Canary custom resource properties ${missing.join(', ')} are missing or empty. ` +
+        'The Canary construct sets all of them; redeploy the stack.',
+    );
+  }
+  return {
+    GrantsTableName: String(value.GrantsTableName),
+    Bucket: String(value.Bucket),
+    Key: String(value.Key),
+    ReaderRoleArn: String(value.ReaderRoleArn),
+    SetupRoleArn: String(value.SetupRoleArn),
+  };
+}
+
+/**
+ * Writes the grants that the properties require and the object, then revokes the canary grants that an
+ * Update left unneeded: those of a replaced role, and those on the old object when the object moved.
+ * A request that finds its grants active already writes none.
+ */
+async function writeCanary(
+  event: CloudFormationCustomResourceCreateEvent | CloudFormationCustomResourceUpdateEvent,
+  properties: CanarySetupProperties,
+  table: GrantsTable,
+  s3: S3Client,
+  clock: () => Date,
+): Promise<void> {
+  const propertySets =
+    event.RequestType === 'Update'
+      ? [properties, readCanarySetupProperties(event.OldResourceProperties)]
+      : [properties];
+  const required = buildCanaryGrants({
+    readerRoleArn: properties.ReaderRoleArn,
+    setupRoleArn: properties.SetupRoleArn,
+    bucket: properties.Bucket,
+    key: properties.Key,
+    idSuffix: canaryGrantIdSuffix(event.RequestId),
+    createdAt: clock(),
+  });
+  const stored = await readGrantsOfRoles(table, propertySets);
+  const plan = planCanaryGrants(required, stored, propertySets.map(objectOf));
+
   // The grants come first, so that writing the object is already an authorized access.
-  await putGrants(
-    table,
-    buildCanaryGrants({
-      readerRoleArn: properties.ReaderRoleArn,
-      setupRoleArn: properties.SetupRoleArn,
-      bucket: properties.Bucket,
-      key: properties.Key,
-      notBefore,
-    }),
-  );
-  await dependencies.s3.send(
+  if (plan.write.length > 0) {
+    await putGrants(table, plan.write);
+  }
+  await s3.send(
     new PutObjectCommand({
       Bucket: properties.Bucket,
       Key: properties.Key,
@@ -73,23 +142,79 @@ export async function applyCanarySetup(
       ContentType: 'text/plain',
     }),
   );
-  return physicalId;
+  await revokeGrants(table, plan.revoke, UPDATE_REASON, clock);
 }
 
-async function revokeIfActive(
-  table: Parameters<typeof revokeGrantById>[0],
-  grantId: string,
-  revokedAt: string,
+/**
+ * Deletes the object, then revokes every active canary grant of the two roles on it. Canary grants on
+ * another object are left alone, because the Delete that follows a move of the object must not revoke
+ * the grants that the Update wrote for the same roles on the new object.
+ * NOTE: the setup role's policy covers only the current object, so that Delete fails with AccessDenied
+ * and the old object stays in place. The Update has revoked the grants on it already.
+ */
+async function removeCanary(
+  properties: CanarySetupProperties,
+  table: GrantsTable,
+  s3: S3Client,
+  clock: () => Date,
 ): Promise<void> {
-  try {
-    await revokeGrantById(table, grantId, {
-      revokedAt,
-      revokedBy: 'phi-guard canary setup',
-      reason: 'The canary was removed from the stack.',
+  // The object goes first, so that the setup role's delete is still covered by its grant.
+  await s3.send(new DeleteObjectCommand({ Bucket: properties.Bucket, Key: properties.Key }));
+
+  const stored = await readGrantsOfRoles(table, [properties]);
+  const plan = planCanaryGrants([], stored, [objectOf(properties)]);
+  await revokeGrants(table, plan.revoke, DELETE_REASON, clock);
+}
+
+/** Reads every grant of the reader and setup roles named in the properties, with strongly consistent Queries. */
+async function readGrantsOfRoles(
+  table: GrantsTable,
+  propertySets: readonly CanarySetupProperties[],
+): Promise<Grant[]> {
+  const roleArns = propertySets.flatMap((properties) => [properties.ReaderRoleArn, properties.SetupRoleArn]);
+  const principalKeys = [...new Set(roleArns.map((arn) => principalKeyOf(arn).principalKey))];
+  const grants = await Promise.all(principalKeys.map((key) => queryGrantsOfPrincipal(table, key, true)));
+  return grants.flat();
+}
+
+/** Revokes the grants one at a time. Each revocation takes the time at which it is made. */
+async function revokeGrants(
+  table: GrantsTable,
+  grants: readonly Grant[],
+  reason: string,
+  clock: () => Date,
+): Promise<void> {
+  for (const grant of grants) {
+    await revokeCanaryGrant(table, grant.grantId, {
+      revokedAt: clock().toISOString(),
+      revokedBy: REVOKED_BY,
+      reason,
     });
-  } catch (error) {
-    // A stack deletion after a failed creation finds no grant; a repeated deletion finds it revoked.
-    if (error instanceof GrantNotFoundError || error instanceof GrantAlreadyRevokedError) return;
-    throw error;
   }
+}
+
+async function revokeCanaryGrant(
+  table: GrantsTable,
+  grantId: string,
+  details: RevocationDetails,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await revokeGrantById(table, grantId, details);
+      return;
+    } catch (error) {
+      // Another writer revoked the grant after the Query read it, which is the outcome this request needs.
+      if (error instanceof GrantAlreadyRevokedError) {
+        return;
+      }
+      if (!(error instanceof GrantNotFoundError) || attempt >= INDEX_LAG_RETRY.maxAttempts) {
+        throw error;
+      }
+    }
+    await sleep(backoffDelayMs(attempt, INDEX_LAG_RETRY));
+  }
+}
+
+function objectOf(properties: CanarySetupProperties): CanaryObject {
+  return { bucket: properties.Bucket, key: properties.Key };
 }

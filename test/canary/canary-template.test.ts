@@ -60,6 +60,24 @@ describe('Canary template', () => {
     });
   });
 
+  test('setup role writes and revokes grants', () => {
+    const setup = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.setupHandler' } }),
+    );
+    expect(setup).toHaveLength(1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: setup[0].Properties.Role['Fn::GetAtt'][0] }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('GrantStoreTable'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
   test('containment protects canary roles', () => {
     const ungranted = functionOf(template, 'ungranted');
     const containment = Object.values(
