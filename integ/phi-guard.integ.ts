@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnResource, Duration } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, type IApiCall } from '@aws-cdk/integ-tests-alpha';
 import { readConfig } from '../lib/config';
 import { TapStack } from '../lib/tap-stack';
@@ -38,6 +38,7 @@ const stack = new TapStack(app, STACK_NAME, {
     protectedPrincipalArns: [fixtureRoleArn(SEEDER_ROLE_NAME)],
   },
 });
+retainBucketsWithObjects();
 const events = stack.securityEvents;
 const fixture = new AccessFixture(stack, 'IntegFixture', {
   securityEvents: events,
@@ -50,6 +51,19 @@ const integ = new IntegTest(app, 'PhiGuardEndToEnd', {
   stackUpdateWorkflow: false,
 });
 const assertions = integ.assertions;
+
+/**
+ * Retains every bucket that CloudFormation could not delete: the evidence bucket holds objects locked until
+ * their retention ends, and the other buckets hold objects that no custom resource empties. The test stack
+ * then deletes cleanly, and the buckets are left behind for their lifecycle rules (docs/deploy.md).
+ */
+function retainBucketsWithObjects(): void {
+  for (const construct of stack.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType !== 'AWS::S3::Bucket') continue;
+    const emptiedOnDelete = construct.node.scope?.node.tryFindChild('AutoDeleteObjectsCustomResource');
+    if (emptiedOnDelete === undefined) construct.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  }
+}
 
 /** Converts a key of `incidents-table.ts` into DynamoDB attribute values. */
 function itemKey(key: { pk: string; sk: string }) {
@@ -125,7 +139,13 @@ const reportRetention = assertions
   })
   .assertAtPath('Retention.Mode', ExpectedResult.stringLikeRegexp('^GOVERNANCE$'));
 
-// 5. The granted read is authorized and opened no incident.
+// 5. Release the containment, because a role that still has an inline policy cannot be deleted with the stack.
+const releaseRole = assertions.awsApiCall('IAM', 'deleteRolePolicy', {
+  RoleName: fixture.ungrantedReader.roleName,
+  PolicyName: denyPolicyNames.getAttString('PolicyNames.0'),
+});
+
+// 6. The granted read is authorized and opened no incident.
 const authorizedIndexed = decisionsOf(grantedArn, ['authorized']);
 const noGrantedIncident = getIncidentItem(openWindowKey(grantedArn)).expect(ExpectedResult.exact({}));
 
@@ -137,6 +157,7 @@ grantedRead
   .next(openWindow)
   .next(incident)
   .next(reportRetention)
+  .next(releaseRole)
   .next(authorizedIndexed)
   .next(noGrantedIncident);
 
