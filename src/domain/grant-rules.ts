@@ -50,8 +50,15 @@ class ProblemList {
   }
 }
 
-/** Validates one grant as read from a file. Returns the grant when no rule is broken, and the problems otherwise. */
-export function validateGrant(value: unknown, line: number): { grant?: Grant; problems: GrantProblem[] } {
+/**
+ * Validates one grant as read from a file. `validatedAtMs` (epoch milliseconds) is the latest `revokedAt`
+ * allowed. Returns the grant when no rule is broken, and the problems otherwise.
+ */
+export function validateGrant(
+  value: unknown,
+  line: number,
+  validatedAtMs: number,
+): { grant?: Grant; problems: GrantProblem[] } {
   const problems = new ProblemList(line);
   if (!isJsonObject(value)) {
     problems.add(undefined, `A grant must be an object; received ${describeJsonValue(value)}.`);
@@ -59,7 +66,7 @@ export function validateGrant(value: unknown, line: number): { grant?: Grant; pr
   }
 
   checkUnknownFields(value, problems);
-  const grant = readGrant(value, problems);
+  const grant = readGrant(value, problems, validatedAtMs);
   return problems.problems.length === 0 ? { grant, problems: [] } : { problems: problems.problems };
 }
 
@@ -70,10 +77,10 @@ function checkUnknownFields(value: JsonObject, problems: ProblemList): void {
   }
 }
 
-function readGrant(value: JsonObject, problems: ProblemList): Grant {
+function readGrant(value: JsonObject, problems: ProblemList, validatedAtMs: number): Grant {
   const principal = readPrincipal(value, problems);
   const window = readWindow(value, problems);
-  const revocation = readRevocation(value, problems);
+  const revocation = readRevocation(value, problems, validatedAtMs);
 
   return {
     grantId: readRequiredText(
@@ -279,8 +286,11 @@ function readBreakGlass(value: JsonObject, problems: ProblemList): boolean {
 function readRevocation(
   value: JsonObject,
   problems: ProblemList,
+  validatedAtMs: number,
 ): Pick<Grant, 'revokedAt' | 'revokedBy' | 'revocationReason'> {
   const revokedAt = readTime(value, 'revokedAt', problems, false);
+  if (revokedAt !== undefined) checkRevokedAtPassed(revokedAt, validatedAtMs, problems);
+
   const revokedBy = value.revokedBy;
   const revocationReason = value.revocationReason;
 
@@ -300,4 +310,19 @@ function readRevocation(
     ...(typeof revokedBy === 'string' ? { revokedBy } : {}),
     ...(typeof revocationReason === 'string' ? { revocationReason } : {}),
   };
+}
+
+/**
+ * Adds a problem when `revokedAt` is later than the validation time. A future `revokedAt` looks like a
+ * revocation while the grant keeps authorizing accesses until then, so an end that lies ahead belongs in
+ * `expiresAt`.
+ */
+function checkRevokedAtPassed(revokedAt: number, validatedAtMs: number, problems: ProblemList): void {
+  if (revokedAt <= validatedAtMs) return;
+
+  problems.add(
+    'revokedAt',
+    `revokedAt ${formatIsoTime(revokedAt)} is later than the validation time ${formatIsoTime(validatedAtMs)}, ` +
+      'but a revocation must record a time that has passed. To end the grant at a later time, set expiresAt instead.',
+  );
 }

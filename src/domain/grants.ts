@@ -12,6 +12,14 @@ import type { Grant } from './types';
 export type { GrantProblem } from './grant-rules';
 export { principalKeyOf } from './grant-principal';
 
+export interface ParseGrantsOptions {
+  /**
+   * Clock that sets the validation time, the latest `revokedAt` that a grant may have.
+   * @default the system clock
+   */
+  readonly now?: () => Date;
+}
+
 /**
  * Parses and validates a grants file.
  *
@@ -23,14 +31,16 @@ export { principalKeyOf } from './grant-principal';
 export function parseGrantsFile(
   text: string,
   format: 'json' | 'csv',
+  options: ParseGrantsOptions = {},
 ): { grants: Grant[]; grantLines: Map<string, number>; problems: GrantProblem[] } {
+  const validatedAtMs = (options.now ?? (() => new Date()))().getTime();
   const entries = format === 'json' ? readJsonEntries(text) : readCsvEntries(text);
   const grants: Grant[] = [];
   const problems: GrantProblem[] = [...entries.problems];
   const firstLineOfGrantId = new Map<string, number>();
 
   for (const { line, value } of entries.items) {
-    const result = validateGrant(value, line);
+    const result = validateGrant(value, line, validatedAtMs);
     problems.push(...result.problems);
     if (!result.grant) continue;
 
@@ -101,21 +111,22 @@ function readCsvEntries(text: string): FileEntries {
 
 /**
  * Returns a copy of the grant that covers nothing at or after `revokedAt`. Grants are never deleted,
- * so the revoked grant still authorizes accesses that happened before `revokedAt`.
+ * so the revoked grant still authorizes accesses that happened before `revokedAt`. A grant whose stored
+ * `revokedAt` is later than `revokedAt` can be revoked again, which moves its revocation earlier.
  *
- * @throws InvalidGrantError when the grant is already revoked, `revokedAt` is not an ISO 8601 time, or
- *   `revokedBy` or `reason` is empty.
+ * @throws InvalidGrantError when `revokedAt` is not an ISO 8601 time, the grant is already revoked at or
+ *   before `revokedAt`, or `revokedBy` or `reason` is empty.
  */
 export function revokeGrant(grant: Grant, revokedAt: string, revokedBy: string, reason: string): Grant {
-  if (grant.revokedAt !== undefined) {
-    throw new InvalidGrantError(
-      `Grant ${grant.grantId} was already revoked at ${grant.revokedAt} by ${grant.revokedBy ?? 'an unknown user'}.`,
-    );
-  }
-
   if (parseIsoTime(revokedAt) === undefined) {
     throw new InvalidGrantError(
       `revokedAt "${revokedAt}" is not an ISO 8601 time such as 2025-03-01T12:00:00Z.`,
+    );
+  }
+
+  if (!canRevokeAt(grant, revokedAt)) {
+    throw new InvalidGrantError(
+      `Grant ${grant.grantId} was already revoked at ${grant.revokedAt} by ${grant.revokedBy ?? 'an unknown user'}.`,
     );
   }
 
@@ -126,4 +137,25 @@ export function revokeGrant(grant: Grant, revokedAt: string, revokedBy: string, 
   }
 
   return { ...grant, revokedAt, revokedBy, revocationReason: reason };
+}
+
+/**
+ * Returns true when revoking the grant at `revokedAt` ends it earlier: the grant is not revoked, or its
+ * stored `revokedAt` is later. Returns false when `revokedAt` does not parse and the grant is revoked.
+ */
+export function canRevokeAt(grant: Grant, revokedAt: string): boolean {
+  if (grant.revokedAt === undefined) return true;
+
+  const revokedAtMs = parseIsoTime(revokedAt);
+  return revokedAtMs !== undefined && isRevocationPending(grant.revokedAt, revokedAtMs);
+}
+
+/**
+ * Returns true when `revokedAt` is later than `timeMs` (epoch milliseconds), so the revocation has not
+ * taken effect at that time. A `revokedAt` that does not parse counts as in effect, because the
+ * validator reads it as a grant revoked at every time.
+ */
+export function isRevocationPending(revokedAt: string, timeMs: number): boolean {
+  const revokedAtMs = parseIsoTime(revokedAt);
+  return revokedAtMs !== undefined && revokedAtMs > timeMs;
 }

@@ -15,8 +15,16 @@ export class InvalidGrantItemError extends Error {
 }
 
 export class GrantNotFoundError extends Error {
-  constructor(readonly grantId: string) {
-    super(`Grant ${grantId} was not found in the grants table.`);
+  /** @param principalKey the key that was searched, when the lookup was by primary key. */
+  constructor(
+    readonly grantId: string,
+    readonly principalKey?: string,
+  ) {
+    super(
+      principalKey === undefined
+        ? `Grant ${grantId} was not found in the grants table.`
+        : `Grant ${grantId} was not found under principal key ${principalKey} in the grants table.`,
+    );
     this.name = 'GrantNotFoundError';
   }
 }
@@ -41,9 +49,23 @@ export class GrantAlreadyRevokedError extends Error {
     readonly revokedAt: string | undefined,
   ) {
     super(
-      `Grant ${grantId} was already revoked at ${revokedAt ?? 'an unknown time'}; revocations are never overwritten.`,
+      `Grant ${grantId} was already revoked at ${revokedAt ?? 'an unknown time'}, and a revocation in effect is ` +
+        'never overwritten.',
     );
     this.name = 'GrantAlreadyRevokedError';
+  }
+}
+
+/**
+ * Another writer changed the stored revocation of a grant while it was being revoked, and the grant can
+ * still be revoked.
+ */
+export class GrantChangedError extends Error {
+  constructor(readonly grantId: string) {
+    super(
+      `Grant ${grantId} changed while it was being revoked, so it was not revoked. Run the revocation again.`,
+    );
+    this.name = 'GrantChangedError';
   }
 }
 

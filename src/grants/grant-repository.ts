@@ -1,13 +1,18 @@
 import {
   ConditionalCheckFailedException,
-  GetItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { revokeGrant } from '../domain/grants';
+import { canRevokeAt, revokeGrant } from '../domain/grants';
 import type { Grant } from '../domain/types';
-import { DuplicateGrantIdError, GrantAlreadyRevokedError, GrantNotFoundError } from './errors';
+import {
+  DuplicateGrantIdError,
+  GrantAlreadyRevokedError,
+  GrantChangedError,
+  GrantNotFoundError,
+} from './errors';
+import { getGrantItem } from './get-grant-item';
 import { queryGrantIdIndex } from './grant-id-index';
 import { grantFromItem, type GrantItem } from './grant-item';
 import { mapWithConcurrency } from './retry';
@@ -107,30 +112,69 @@ export async function findGrant(table: GrantsTable, grantId: string): Promise<Gr
   return grants[0];
 }
 
+export interface RevokeGrantOptions {
+  /**
+   * Principal key of the grant. The grant is then read by its primary key, which also works for a grant id
+   * stored under several principal keys. @default the key found through `grantId-index`
+   */
+  readonly principalKey?: string;
+}
+
 /**
  * Revokes a grant by setting `revokedAt`, `revokedBy` and `revocationReason`. The item is never deleted,
- * so the grant stays on record for audits. The update is conditional: a revocation is never overwritten.
+ * so the grant stays on record for audits. A grant whose stored `revokedAt` is later than
+ * `details.revokedAt` is revoked again, which moves its revocation earlier. The update is conditional on
+ * the `revokedAt` that was read, so a revocation is never cleared or postponed, also by concurrent writers.
  * @returns the revoked grant.
- * @throws GrantNotFoundError, GrantAlreadyRevokedError
+ * @throws GrantNotFoundError, GrantAlreadyRevokedError, GrantChangedError
+ * @throws DuplicateGrantIdError when `options.principalKey` is not set and several principal keys hold the id.
  */
 export async function revokeGrantById(
   table: GrantsTable,
   grantId: string,
   details: RevocationDetails,
+  options: RevokeGrantOptions = {},
 ): Promise<Grant> {
-  const grant = await findGrant(table, grantId);
+  const grant =
+    options.principalKey === undefined
+      ? await findGrant(table, grantId)
+      : await getGrant(table, options.principalKey, grantId);
   if (grant === undefined) {
-    throw new GrantNotFoundError(grantId);
+    throw new GrantNotFoundError(grantId, options.principalKey);
   }
-  if (grant.revokedAt !== undefined) {
+  if (grant.revokedAt !== undefined && !canRevokeAt(grant, details.revokedAt)) {
     throw new GrantAlreadyRevokedError(grantId, grant.revokedAt);
   }
+
   const revoked = revokeGrant(grant, details.revokedAt, details.revokedBy, details.reason);
-  await updateRevocation(table, revoked);
+  await updateRevocation(table, revoked, grant.revokedAt);
   return revoked;
 }
 
-async function updateRevocation(table: GrantsTable, revoked: Grant): Promise<void> {
+/** Reads one grant by its primary key with a strongly consistent read. */
+export async function getGrant(
+  table: GrantsTable,
+  principalKey: string,
+  grantId: string,
+): Promise<Grant | undefined> {
+  const item = await getGrantItem(table, principalKey, grantId);
+  return item === undefined ? undefined : grantFromItem(item);
+}
+
+/**
+ * Writes the revocation when the item still has the `revokedAt` that was read (`storedRevokedAt`, or none),
+ * which the caller checked to be later than the new one. The condition tests the stored string for
+ * equality instead of comparing times, because stored times differ in format: an import writes
+ * `2025-03-01T08:00:00Z` and a revocation `2025-03-01T08:00:00.000Z`, and such strings do not sort in
+ * time order.
+ */
+async function updateRevocation(
+  table: GrantsTable,
+  revoked: Grant,
+  storedRevokedAt: string | undefined,
+): Promise<void> {
+  const revocationCondition =
+    storedRevokedAt === undefined ? 'attribute_not_exists(revokedAt)' : 'revokedAt = :stored';
   try {
     await table.client.send(
       new UpdateItemCommand({
@@ -140,12 +184,13 @@ async function updateRevocation(table: GrantsTable, revoked: Grant): Promise<voi
           [GRANTS_SORT_KEY]: { S: revoked.grantId },
         },
         UpdateExpression: 'SET revokedAt = :at, revokedBy = :by, revocationReason = :reason',
-        ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(revokedAt)',
+        ConditionExpression: `attribute_exists(#id) AND ${revocationCondition}`,
         ExpressionAttributeNames: { '#id': GRANTS_SORT_KEY },
         ExpressionAttributeValues: {
           ':at': { S: revoked.revokedAt ?? '' },
           ':by': { S: revoked.revokedBy ?? '' },
           ':reason': { S: revoked.revocationReason ?? '' },
+          ...(storedRevokedAt === undefined ? {} : { ':stored': { S: storedRevokedAt } }),
         },
       }),
     );
@@ -157,19 +202,20 @@ async function updateRevocation(table: GrantsTable, revoked: Grant): Promise<voi
   }
 }
 
-/** Explains a failed revocation condition: another writer revoked the grant, or removed the item, after it was read. */
-async function explainConditionFailure(table: GrantsTable, grant: Grant): Promise<Error> {
-  const output = await table.client.send(
-    new GetItemCommand({
-      TableName: table.tableName,
-      Key: { [GRANTS_PARTITION_KEY]: { S: grant.principalKey }, [GRANTS_SORT_KEY]: { S: grant.grantId } },
-      ConsistentRead: true,
-    }),
-  );
-  if (output.Item === undefined) {
-    return new GrantNotFoundError(grant.grantId);
+/**
+ * Explains a failed revocation condition: another writer removed the item, revoked the grant, or moved its
+ * pending revocation after it was read.
+ */
+async function explainConditionFailure(table: GrantsTable, revoked: Grant): Promise<Error> {
+  const item = await getGrantItem(table, revoked.principalKey, revoked.grantId);
+  if (item === undefined) {
+    return new GrantNotFoundError(revoked.grantId, revoked.principalKey);
   }
-  return new GrantAlreadyRevokedError(grant.grantId, output.Item.revokedAt?.S);
+
+  const stored = grantFromItem(item);
+  return canRevokeAt(stored, revoked.revokedAt ?? '')
+    ? new GrantChangedError(revoked.grantId)
+    : new GrantAlreadyRevokedError(revoked.grantId, stored.revokedAt);
 }
 
 function toError(error: unknown): Error {

@@ -1,21 +1,25 @@
 /**
- * Writes grants into the grants table. A write never overwrites a revoked grant, and it rejects a grantId that
- * the grantId index shows under another principal key, so that revocations stay permanent and each grant id
+ * Writes grants into the grants table. A write never clears or postpones a revocation, and it changes a
+ * revoked grant only to move a pending revocation (one later than now) earlier. It rejects a grantId that the
+ * grantId index shows under another principal key. Revocations in effect stay permanent, and each grant id
  * names one grant.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { isDeepStrictEqual } from 'node:util';
 import type { Grant } from '../domain/types';
 import { DuplicateGrantIdError, GrantsRejectedError, UnprocessedGrantsError } from './errors';
 import { queryGrantIdIndex } from './grant-id-index';
-import { grantToItem, type GrantItem } from './grant-item';
 import type { GrantsTable } from './grant-repository';
+import { putUnlessRevoked, rejectedOutcome, type GrantOutcome } from './put-unless-revoked';
 import { DEFAULT_RETRY, backoffDelayMs, mapWithConcurrency, sleep, type RetryOptions } from './retry';
-import { GRANTS_PARTITION_KEY, GRANTS_SORT_KEY } from './table-definition';
+import { GRANTS_PARTITION_KEY } from './table-definition';
 
 export interface WriteGrantsOptions extends RetryOptions {
   /** Grants written at once. Each grant takes one Query of the grantId index and one PutItem. @default 8 */
   readonly concurrency?: number;
+  /**
+   * Clock that decides whether a stored revocation is pending (later than now) or in effect.
+   * @default the system clock
+   */
+  readonly now?: () => Date;
 }
 
 /** A grant that was not written, with the reason and a message for the user that says what to do instead. */
@@ -28,7 +32,10 @@ export type GrantRejection = { readonly grantId: string; readonly message: strin
 export interface GrantWriteReport {
   /** Grants that had no item yet. */
   readonly created: readonly string[];
-  /** Active grants whose stored item differed and was overwritten. */
+  /**
+   * Grants whose stored item differed and was overwritten: active grants, and grants that move a pending
+   * revocation earlier.
+   */
   readonly replaced: readonly string[];
   /** Grants whose stored item was already identical, revoked or not. */
   readonly unchanged: readonly string[];
@@ -36,10 +43,6 @@ export interface GrantWriteReport {
   /** Grants that were still throttled after every attempt, so nothing was written for them. */
   readonly unprocessed: readonly string[];
 }
-
-type GrantOutcome =
-  | { readonly status: 'created' | 'replaced' | 'unchanged' | 'unprocessed'; readonly grantId: string }
-  | { readonly status: 'rejected'; readonly grantId: string; readonly rejection: GrantRejection };
 
 /** Error names with which DynamoDB rejects a request for lack of capacity. */
 const THROTTLING_ERROR_NAMES = new Set([
@@ -72,8 +75,9 @@ export async function putGrants(
 /**
  * Writes each grant with a conditional PutItem, `concurrency` grants at once, and reports the outcome of each.
  * A grant is rejected and not written when its grantId is stored under another principal key, or when the
- * stored grant is revoked and differs from it. A throttled grant is retried with exponential backoff, up to
- * `maxAttempts` tries in all, and is then reported as unprocessed.
+ * stored grant is revoked and differs from it, unless the grant moves a pending revocation earlier. A
+ * throttled grant is retried with exponential backoff, up to `maxAttempts` tries in all, and is then
+ * reported as unprocessed.
  * @throws DuplicateGrantIdError when two grants of the input share a grantId. Nothing is written then.
  * @throws the first other DynamoDB error, once the writes in flight have finished. Grants whose write had not
  *   started are not written.
@@ -85,6 +89,7 @@ export async function writeGrants(
 ): Promise<GrantWriteReport> {
   assertUniqueGrantIds(grants);
   const retry = { ...DEFAULT_RETRY, ...options };
+  const now = options.now ?? (() => new Date());
 
   let failure: { readonly error: unknown } | undefined;
   const outcomes = await mapWithConcurrency(grants, options.concurrency ?? 8, async (grant) => {
@@ -92,7 +97,7 @@ export async function writeGrants(
       return undefined;
     }
     try {
-      return await writeGrantWithRetry(table, grant, retry);
+      return await writeGrantWithRetry(table, grant, retry, now);
     } catch (error) {
       failure ??= { error };
       return undefined;
@@ -109,13 +114,14 @@ async function writeGrantWithRetry(
   table: GrantsTable,
   grant: Grant,
   retry: Required<RetryOptions>,
+  now: () => Date,
 ): Promise<GrantOutcome> {
   for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
     if (attempt > 1) {
       await sleep(backoffDelayMs(attempt - 1, retry));
     }
     try {
-      return await writeGrant(table, grant);
+      return await writeGrant(table, grant, now);
     } catch (error) {
       if (!(error instanceof Error && THROTTLING_ERROR_NAMES.has(error.name))) {
         throw error;
@@ -125,7 +131,7 @@ async function writeGrantWithRetry(
   return { status: 'unprocessed', grantId: grant.grantId };
 }
 
-async function writeGrant(table: GrantsTable, grant: Grant): Promise<GrantOutcome> {
+async function writeGrant(table: GrantsTable, grant: Grant, now: () => Date): Promise<GrantOutcome> {
   const otherKeys = await otherPrincipalKeysOf(table, grant);
   if (otherKeys.length > 0) {
     return rejectedOutcome({
@@ -138,83 +144,17 @@ async function writeGrant(table: GrantsTable, grant: Grant): Promise<GrantOutcom
         'grant to another principal, revoke the stored grant and import the new one under a new grantId.',
     });
   }
-  return putUnlessRevoked(table, grant);
+  return putUnlessRevoked(table, grant, now);
 }
 
 async function otherPrincipalKeysOf(table: GrantsTable, grant: Grant): Promise<string[]> {
   // NOTE: the grantId index is eventually consistent. An item that another writer stored under another
   // principal key moments before can be missing here. Both items are then stored, and `revokeGrantById`
-  // rejects the id as stored under several principal keys.
+  // rejects the id as stored under several principal keys unless it is given the principal key.
   const items = await queryGrantIdIndex(table, grant.grantId);
   return items
     .map((item) => item[GRANTS_PARTITION_KEY]?.S ?? '(missing principalKey)')
     .filter((key) => key !== grant.principalKey);
-}
-
-/**
- * Puts the grant unless the stored item is revoked. DynamoDB checks the condition and writes in one step,
- * so a revocation made after `otherPrincipalKeysOf` read the index is kept as well.
- */
-async function putUnlessRevoked(table: GrantsTable, grant: Grant): Promise<GrantOutcome> {
-  const item = grantToItem(grant);
-  try {
-    const output = await table.client.send(
-      new PutItemCommand({
-        TableName: table.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(revokedAt)',
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return { status: compareStoredItem(output.Attributes, item), grantId: grant.grantId };
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      return compareWithRevokedGrant(table, grant, item);
-    }
-    throw error;
-  }
-}
-
-function compareStoredItem(
-  stored: GrantItem | undefined,
-  item: GrantItem,
-): 'created' | 'replaced' | 'unchanged' {
-  if (stored === undefined) {
-    return 'created';
-  }
-  return isDeepStrictEqual(stored, item) ? 'unchanged' : 'replaced';
-}
-
-/** Re-importing a revoked grant exactly as stored changes nothing, so only a different grant is rejected. */
-async function compareWithRevokedGrant(
-  table: GrantsTable,
-  grant: Grant,
-  item: GrantItem,
-): Promise<GrantOutcome> {
-  const output = await table.client.send(
-    new GetItemCommand({
-      TableName: table.tableName,
-      Key: { [GRANTS_PARTITION_KEY]: { S: grant.principalKey }, [GRANTS_SORT_KEY]: { S: grant.grantId } },
-      ConsistentRead: true,
-    }),
-  );
-  if (output.Item !== undefined && isDeepStrictEqual(output.Item, item)) {
-    return { status: 'unchanged', grantId: grant.grantId };
-  }
-
-  const revokedAt = output.Item?.revokedAt?.S;
-  return rejectedOutcome({
-    grantId: grant.grantId,
-    reason: 'revoked',
-    revokedAt,
-    message:
-      `Grant ${grant.grantId} was revoked at ${revokedAt ?? 'an unknown time'}, and revocations are permanent, ` +
-      'so the stored grant was kept. Give the new grant a new grantId.',
-  });
-}
-
-function rejectedOutcome(rejection: GrantRejection): GrantOutcome {
-  return { status: 'rejected', grantId: rejection.grantId, rejection };
 }
 
 function buildReport(outcomes: readonly GrantOutcome[]): GrantWriteReport {

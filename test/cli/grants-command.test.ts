@@ -1,10 +1,11 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerGrantsCommand } from '../../src/cli/grants/grants-command';
 import type { Grant } from '../../src/domain/types';
-import { findGrant } from '../../src/grants/grant-repository';
+import { grantToItem } from '../../src/grants/grant-item';
+import { findGrant, getGrant } from '../../src/grants/grant-repository';
 import { createGrantsTable } from '../../src/grants/table-definition';
 import { LOCAL_CREDENTIALS, startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
 import { captureIo, testProgram, type CapturedIo } from './cli-io';
@@ -37,13 +38,22 @@ const GOOD = {
   breakGlass: false,
 };
 
+/** Grants files without grants: an empty JSON array, and a CSV file with only its header line. */
+const EMPTY_GRANTS_FILES = [
+  ['grants.json', '[]\n'],
+  [
+    'grants.csv',
+    'grantId,principal,bucket,prefix,actions,notBefore,expiresAt,purpose,breakGlass,revokedAt,revokedBy,revocationReason\n',
+  ],
+];
+
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
 const BOB = 'arn:aws:iam::111122223333:user/bob';
 const CAROL = 'arn:aws:iam::111122223333:user/carol';
 const DAVE = 'arn:aws:iam::111122223333:user/dave';
 
 /** Returns a JSON grants file with one grant per line, so that grant N (from 1) starts on line N + 1. */
-function grantsJson(grants: { grantId: string; principal: string }[]): string {
+function grantsJson(grants: ({ grantId: string; principal: string } & Record<string, unknown>)[]): string {
   const lines = grants.map((grant) => `  ${JSON.stringify({ ...GOOD, ...grant })}`);
   return ['[', lines.join(',\n'), ']'].join('\n');
 }
@@ -99,6 +109,29 @@ describe('grants validate', () => {
     expect(stdout.trim().split('\n')).toHaveLength(expected.length);
   });
 
+  it('rejects a future revokedAt', async () => {
+    const file = writeTemporary(
+      'grants.json',
+      grantsJson([{ grantId: 'g-alice', principal: ALICE, revokedAt: '2098-01-01T00:00:00Z' }]),
+    );
+    const captured = await runGrants(['validate', file]);
+    expect(captured.exitCode()).toBe(1);
+    expect(captured.stdout()).toBe(
+      `${file}:2: revokedAt: revokedAt 2098-01-01T00:00:00Z is later than the validation time ` +
+        '2025-03-20T09:00:00Z, but a revocation must record a time that has passed. To end the grant at a ' +
+        'later time, set expiresAt instead.\n',
+    );
+  });
+
+  it('accepts a revokedAt up to the clock', async () => {
+    const file = writeTemporary(
+      'grants.json',
+      grantsJson([{ grantId: 'g-alice', principal: ALICE, revokedAt: '2025-03-20T09:00:00Z' }]),
+    );
+    const captured = await runGrants(['validate', file]);
+    expect(captured.exitCode()).toBe(0);
+  });
+
   it('reads --format over the extension', async () => {
     const file = writeTemporary('grants.txt', BAD_CSV);
     const captured = await runGrants(['validate', '--format', 'csv', file]);
@@ -123,7 +156,7 @@ describe('grants import and revoke against dynalite', () => {
     process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     local = await startLocalDynamoDb();
-    for (const table of ['grants', 'untouched', 'moved', 'mixed']) {
+    for (const table of ['grants', 'untouched', 'moved', 'mixed', 'pending', 'shared', 'empty']) {
       await createGrantsTable(local.client, table);
     }
   });
@@ -157,6 +190,13 @@ describe('grants import and revoke against dynalite', () => {
     expect(stored?.revokedBy).toBe('security-team@example.org');
     expect(stored?.revocationReason).toBe('Contract ended.');
     return stored;
+  }
+
+  const grantsTable = (tableName: string) => ({ client: local.client, tableName });
+
+  /** Writes the grant as a raw item, as an older phi-guard or one of two racing imports could have stored it. */
+  async function putItem(table: string, grant: Grant): Promise<void> {
+    await local.client.send(new PutItemCommand({ TableName: table, Item: grantToItem(grant) }));
   }
 
   async function scanItems(table: string): Promise<unknown[]> {
@@ -295,16 +335,159 @@ describe('grants import and revoke against dynalite', () => {
     expect((await findGrant(table, 'g-carol'))?.revokedAt).toBe('2025-03-20T09:00:00.000Z');
     expect(await itemCount('mixed')).toBe(3);
   });
+
+  it('imports nothing with a future revokedAt', async () => {
+    const file = writeTemporary(
+      'grants.json',
+      grantsJson([{ grantId: 'g-alice', principal: ALICE, revokedAt: '2098-01-01T00:00:00Z' }]),
+    );
+    const captured = await runGrants(['import', file, ...tableArgs('untouched')]);
+    expect(captured.exitCode()).toBe(1);
+    expect(captured.stdout()).toContain(`${file}:2: revokedAt: revokedAt 2098-01-01T00:00:00Z is later than`);
+    expect(captured.stderr()).toBe(`${file}: 1 problem found, so nothing was imported.\n`);
+    expect(await itemCount('untouched')).toBe(0);
+  });
+
+  describe('a grant stored with a future revokedAt', () => {
+    const pending: Grant = {
+      ...GOOD,
+      grantId: 'g-pending',
+      principal: ALICE,
+      principalKey: ALICE,
+      actions: ['read'],
+      revokedAt: '2098-01-01T00:00:00Z',
+      revokedBy: 'hr-import',
+      revocationReason: 'Contract ends.',
+    };
+
+    it('import without revokedAt is rejected', async () => {
+      await putItem('pending', pending);
+      const file = writeTemporary('alice.json', grantsJson([{ grantId: 'g-pending', principal: ALICE }]));
+      const captured = await runGrants(['import', file, ...tableArgs('pending')]);
+      expect(captured.exitCode()).toBe(4);
+      expect(captured.stdout()).toContain(
+        `${file}:2: grantId: Grant g-pending is scheduled to be revoked at 2098-01-01T00:00:00Z, and an ` +
+          'import never clears or postpones a revocation, so the stored grant was kept. To end the grant ' +
+          'now, run phi-guard grants revoke g-pending, or import it with a revokedAt that has passed.\n',
+      );
+      expect(await getGrant(grantsTable('pending'), ALICE, 'g-pending')).toEqual(pending);
+    });
+
+    it('revoke moves it to now', async () => {
+      const args = [
+        'revoke',
+        'g-pending',
+        '--reason',
+        'Access ends now.',
+        '--by',
+        'security-team@example.org',
+      ];
+      const captured = await runGrants([...args, ...tableArgs('pending')]);
+      expect(captured.exitCode()).toBe(0);
+      expect(captured.stdout()).toContain(
+        'Revoked grant g-pending at 2025-03-20T09:00:00.000Z by security-team@example.org:\n',
+      );
+      expect(await getGrant(grantsTable('pending'), ALICE, 'g-pending')).toEqual({
+        ...pending,
+        revokedAt: '2025-03-20T09:00:00.000Z',
+        revokedBy: 'security-team@example.org',
+        revocationReason: 'Access ends now.',
+      });
+
+      const again = await runGrants(['revoke', 'g-pending', '--reason', 'Again.', ...tableArgs('pending')]);
+      expect(again.exitCode()).toBe(1);
+      expect(again.stderr()).toBe(
+        'error: Grant g-pending was already revoked at 2025-03-20T09:00:00.000Z, and a revocation in effect ' +
+          'is never overwritten.\n',
+      );
+    });
+
+    it('import with a passed revokedAt moves it earlier', async () => {
+      const later = { ...pending, grantId: 'g-pending-2' };
+      await putItem('pending', later);
+      const revokedAt = '2025-03-20T08:00:00Z';
+      const file = writeTemporary(
+        'alice.json',
+        grantsJson([{ grantId: 'g-pending-2', principal: ALICE, revokedAt, revokedBy: 'hr-import' }]),
+      );
+      const captured = await runGrants(['import', file, ...tableArgs('pending')]);
+      expect(captured.exitCode()).toBe(0);
+      expect(captured.stdout()).toBe(
+        `Imported 1 grant from ${file} into table pending: 0 created, 1 replaced, 0 unchanged.\n`,
+      );
+      const stored = await getGrant(grantsTable('pending'), ALICE, 'g-pending-2');
+      expect(stored?.revokedAt).toBe(revokedAt);
+      expect(stored?.revocationReason).toBeUndefined();
+    });
+  });
+
+  describe('a grant id under two principals', () => {
+    const grantOf = (principal: string): Grant => ({
+      ...GOOD,
+      grantId: 'dup-1',
+      principal,
+      principalKey: principal,
+      actions: ['read'],
+    });
+
+    it('revoke without --principal names both', async () => {
+      await putItem('shared', grantOf(BOB));
+      await putItem('shared', grantOf(ALICE));
+      const captured = await runGrants(['revoke', 'dup-1', '--reason', 'x', ...tableArgs('shared')]);
+      expect(captured.exitCode()).toBe(1);
+      expect(captured.stderr()).toBe(
+        `error: Grant id dup-1 is stored under 2 principals (${ALICE}, ${BOB}), so it does not name one ` +
+          'grant. Run the command again with --principal and one of these principals to revoke the grant of ' +
+          'that principal.\n',
+      );
+      expect(await getGrant(grantsTable('shared'), ALICE, 'dup-1')).toEqual(grantOf(ALICE));
+      expect(await getGrant(grantsTable('shared'), BOB, 'dup-1')).toEqual(grantOf(BOB));
+    });
+
+    it('revoke with --principal picks one', async () => {
+      // An IAM path is removed as on import, so this names BOB's key.
+      const bobWithPath = 'arn:aws:iam::111122223333:user/staff/bob';
+      const args = ['revoke', 'dup-1', '--reason', 'x', '--by', 'sec', '--principal', bobWithPath];
+      const captured = await runGrants([...args, ...tableArgs('shared')]);
+      expect(captured.exitCode()).toBe(0);
+      expect(captured.stdout()).toContain('Revoked grant dup-1 at 2025-03-20T09:00:00.000Z by sec:\n');
+      expect((await getGrant(grantsTable('shared'), BOB, 'dup-1'))?.revokedAt).toBe(
+        '2025-03-20T09:00:00.000Z',
+      );
+      expect(await getGrant(grantsTable('shared'), ALICE, 'dup-1')).toEqual(grantOf(ALICE));
+    });
+
+    it.each([
+      ['not-an-arn', /^error: Principal "not-an-arn" is not a supported form\. /],
+      [
+        CAROL,
+        /^error: Grant dup-1 was not found under principal key arn:aws:iam::111122223333:user\/carol in the grants table\.\n$/,
+      ],
+    ])('revoke with --principal %s fails', async (principal, message) => {
+      const args = ['revoke', 'dup-1', '--reason', 'x', '--principal', principal];
+      const captured = await runGrants([...args, ...tableArgs('shared')]);
+      expect(captured.exitCode()).toBe(1);
+      expect(captured.stderr()).toMatch(message);
+      expect(await getGrant(grantsTable('shared'), ALICE, 'dup-1')).toEqual(grantOf(ALICE));
+    });
+  });
+
+  it.each(EMPTY_GRANTS_FILES)('import warns about an empty %s', async (name, text) => {
+    const file = writeTemporary(name, text);
+    const captured = await runGrants(['import', file, ...tableArgs('empty')]);
+    expect(captured.exitCode()).toBe(0);
+    expect(captured.stdout()).toBe(
+      `Imported 0 grants from ${file} into table empty: 0 created, 0 replaced, 0 unchanged.\n`,
+    );
+    expect(captured.stderr()).toBe(
+      `warning: ${file} contains no grants, so nothing was written to table empty.\n`,
+    );
+    expect(await itemCount('empty')).toBe(0);
+  });
 });
 
 describe('grants validate counts', () => {
-  it.each([
-    ['grants.json', '[]\n'],
-    [
-      'grants.csv',
-      'grantId,principal,bucket,prefix,actions,notBefore,expiresAt,purpose,breakGlass,revokedAt,revokedBy,revocationReason\n',
-    ],
-  ])('warns about an empty %s', async (name, text) => {
+  it.each(EMPTY_GRANTS_FILES)('warns about an empty %s', async (name, text) => {
     const file = writeTemporary(name, text);
     const captured = await runGrants(['validate', file]);
     expect(captured.exitCode()).toBe(0);

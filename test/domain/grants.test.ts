@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidGrantError } from '../../src/domain/errors';
-import { parseGrantsFile, principalKeyOf, revokeGrant } from '../../src/domain/grants';
+import {
+  canRevokeAt,
+  isRevocationPending,
+  parseGrantsFile,
+  principalKeyOf,
+  revokeGrant,
+} from '../../src/domain/grants';
 import { loadFixtureGrants, repoRoot } from './fixture-loader';
 
 describe('principalKeyOf', () => {
@@ -246,6 +252,62 @@ describe('parseGrantsFile JSON', () => {
   });
 });
 
+describe('parseGrantsFile revokedAt and the clock', () => {
+  const validatedAt = new Date('2025-03-20T09:00:00.000Z');
+  const parseAt = (grant: object, now = validatedAt) =>
+    parseGrantsFile(jsonFileOf([grant]), 'json', { now: () => now });
+
+  it('rejects a future revokedAt', () => {
+    const { grants, problems } = parseAt({ ...validGrant, revokedAt: '2098-01-01T00:00:00Z' });
+
+    expect(grants).toEqual([]);
+    expect(problems).toEqual([
+      {
+        line: 2,
+        field: 'revokedAt',
+        message:
+          'revokedAt 2098-01-01T00:00:00Z is later than the validation time 2025-03-20T09:00:00Z, but a ' +
+          'revocation must record a time that has passed. To end the grant at a later time, set expiresAt instead.',
+      },
+    ]);
+  });
+
+  it('compares an offset revokedAt as UTC', () => {
+    // 10:30+01:00 is 09:30Z, half an hour after the validation time.
+    const { problems } = parseAt({ ...validGrant, revokedAt: '2025-03-20T10:30:00+01:00' });
+
+    expect(problems.map((problem) => problem.field)).toEqual(['revokedAt']);
+    expect(problems[0].message).toContain('revokedAt 2025-03-20T09:30:00Z is later than');
+  });
+
+  it.each([
+    ['the validation time itself', '2025-03-20T09:00:00Z', '2025-03-20T09:00:00Z'],
+    ['an earlier time', '2025-03-14T10:00:00Z', '2025-03-14T10:00:00Z'],
+    ['an offset time that has passed', '2025-03-20T09:59:00+01:00', '2025-03-20T08:59:00Z'],
+  ])('accepts %s', (_name, revokedAt, stored) => {
+    const { grants, problems } = parseAt({ ...validGrant, revokedAt });
+
+    expect(problems).toEqual([]);
+    expect(grants[0].revokedAt).toBe(stored);
+  });
+
+  it('rejects a revokedAt after the system clock by default', () => {
+    const { problems } = parseGrantsFile(
+      jsonFileOf([{ ...validGrant, revokedAt: '2098-01-01T00:00:00Z' }]),
+      'json',
+    );
+
+    expect(problems.map((problem) => problem.field)).toEqual(['revokedAt']);
+  });
+
+  it('accepts the same revokedAt once it has passed', () => {
+    const grant = { ...validGrant, revokedAt: '2025-04-01T00:00:00Z' };
+
+    expect(parseAt(grant).problems).toHaveLength(1);
+    expect(parseAt(grant, new Date('2025-04-01T00:00:00.001Z')).problems).toEqual([]);
+  });
+});
+
 const csvHeader = 'grantId,principal,bucket,prefix,actions,notBefore,expiresAt,purpose,breakGlass';
 const csvRow =
   'g-1,arn:aws:iam::111122223333:user/dana,example-phi-records,patients/,read;list,2025-01-01T00:00:00Z,2025-07-01T00:00:00Z,treatment,false';
@@ -363,7 +425,46 @@ describe('revokeGrant', () => {
     expect(grant.revokedAt).toBeUndefined();
   });
 
+  it('moves a pending revocation earlier', () => {
+    const pending = {
+      ...grant,
+      revokedAt: '2098-01-01T00:00:00Z',
+      revokedBy: 'import',
+      revocationReason: 'end',
+    };
+
+    const revoked = revokeGrant(pending, '2025-06-01T12:00:00.000Z', 'lead@example.org', 'Left the team.');
+
+    expect(revoked.revokedAt).toBe('2025-06-01T12:00:00.000Z');
+    expect(revoked.revokedBy).toBe('lead@example.org');
+    expect(revoked.revocationReason).toBe('Left the team.');
+  });
+
   it.each([
+    [
+      'a revocation at the same time',
+      { ...grant, revokedAt: '2025-06-01T12:00:00Z', revokedBy: 'a@example.org' },
+      '2025-06-01T12:00:00.000Z',
+      'a',
+      'r',
+      'was already revoked at 2025-06-01T12:00:00Z by a@example.org',
+    ],
+    [
+      'a later revocation',
+      { ...grant, revokedAt: '2025-06-01T12:00:00Z', revokedBy: 'a@example.org' },
+      '2025-06-01T12:00:00.500Z',
+      'a',
+      'r',
+      'was already revoked at 2025-06-01T12:00:00Z by a@example.org',
+    ],
+    [
+      'a stored revokedAt that does not parse',
+      { ...grant, revokedAt: 'soon', revokedBy: 'a@example.org' },
+      '2025-06-01T12:00:00Z',
+      'a',
+      'r',
+      'was already revoked at soon by a@example.org',
+    ],
     [
       'an already revoked grant',
       { ...grant, revokedAt: '2025-05-01T00:00:00Z', revokedBy: 'a@example.org' },
@@ -392,6 +493,32 @@ describe('revokeGrant', () => {
   ])('rejects %s', (_name, target, revokedAt, revokedBy, reason, message) => {
     expect(() => revokeGrant(target, revokedAt, revokedBy, reason)).toThrow(InvalidGrantError);
     expect(() => revokeGrant(target, revokedAt, revokedBy, reason)).toThrow(message);
+  });
+});
+
+describe('isRevocationPending and canRevokeAt', () => {
+  const [grant] = loadFixtureGrants();
+  const at = (time: string) => Date.parse(time);
+
+  // String order would get the first two cases wrong, because "…00Z" sorts after "…00.500Z".
+  it.each([
+    ['2025-06-01T12:00:00Z', '2025-06-01T12:00:00.500Z', false],
+    ['2025-06-01T12:00:00.500Z', '2025-06-01T12:00:00Z', true],
+    ['2025-06-01T12:00:00Z', '2025-06-01T12:00:00.000Z', false],
+    ['2025-06-01T14:00:00+02:00', '2025-06-01T11:59:59Z', true],
+    ['2025-06-01T14:00:00+02:00', '2025-06-01T12:00:00Z', false],
+    ['not a time', '2025-06-01T12:00:00Z', false],
+  ])('revokedAt %s pending at %s: %s', (revokedAt, time, pending) => {
+    expect(isRevocationPending(revokedAt, at(time))).toBe(pending);
+    expect(canRevokeAt({ ...grant, revokedAt }, time)).toBe(pending);
+  });
+
+  it('canRevokeAt accepts an active grant', () => {
+    expect(canRevokeAt(grant, '2025-06-01T12:00:00Z')).toBe(true);
+  });
+
+  it('canRevokeAt rejects a time that does not parse', () => {
+    expect(canRevokeAt({ ...grant, revokedAt: '2098-01-01T00:00:00Z' }, 'now')).toBe(false);
   });
 });
 

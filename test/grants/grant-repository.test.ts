@@ -3,6 +3,7 @@ import { InvalidGrantError } from '../../src/domain/errors';
 import {
   DuplicateGrantIdError,
   GrantAlreadyRevokedError,
+  GrantChangedError,
   GrantNotFoundError,
   InvalidGrantItemError,
 } from '../../src/grants/errors';
@@ -10,15 +11,17 @@ import { grantToItem } from '../../src/grants/grant-item';
 import {
   fetchGrantsByPrincipal,
   findGrant,
+  getGrant,
   putGrants,
   revokeGrantById,
   type GrantLookupResult,
+  type GrantsTable,
 } from '../../src/grants/grant-repository';
 import type { Grant } from '../../src/domain/types';
 import { GRANT_ID_INDEX_NAME } from '../../src/grants/table-definition';
 import { ANALYST_USER_KEY, CLINICIAN_ROLE_KEY, makeGrant } from '../validator/support/fixtures';
 import { countRequests } from '../validator/support/request-counter';
-import { useLocalGrantsTables } from './support/local-grants-tables';
+import { scanGrants, useLocalGrantsTables } from './support/local-grants-tables';
 
 const tables = useLocalGrantsTables();
 const newTable = () => tables.newTable();
@@ -30,6 +33,11 @@ function grantsOf(results: Map<string, GrantLookupResult>, key: string): readonl
     throw new Error(`Expected grants for ${key}, got ${result ? result.error.message : 'no result'}.`);
   }
   return result.grants;
+}
+
+/** Writes the grant as a raw item, as an older version of phi-guard or a racing import could have stored it. */
+async function putRawGrant(table: GrantsTable, grant: Grant): Promise<void> {
+  await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: grantToItem(grant) }));
 }
 
 /** Returns the error of a failed lookup and fails the test when the lookup succeeded. */
@@ -255,5 +263,176 @@ describe('findGrant and revokeGrantById', () => {
     await expect(
       revokeGrantById(table, 'g-bad', { ...revocation, revokedAt: 'yesterday' }),
     ).rejects.toBeInstanceOf(InvalidGrantError);
+  });
+});
+
+describe('revokeGrantById with a pending revocation', () => {
+  const revocation = {
+    revokedAt: '2025-03-02T12:00:00.000Z',
+    revokedBy: 'security@example.org',
+    reason: 'left the team',
+  };
+  const pendingGrant = (revokedAt = '2098-01-01T00:00:00Z') =>
+    makeGrant({
+      grantId: 'g-pending',
+      principalKey: CLINICIAN_ROLE_KEY,
+      revokedAt,
+      revokedBy: 'import',
+      revocationReason: 'contract end',
+    });
+
+  it('moves a future revocation to now', async () => {
+    const table = await newTable();
+    const grant = pendingGrant();
+    await putGrants(table, [grant]);
+
+    const revoked = await revokeGrantById(table, 'g-pending', revocation);
+
+    const expected = {
+      ...grant,
+      revokedAt: '2025-03-02T12:00:00.000Z',
+      revokedBy: 'security@example.org',
+      revocationReason: 'left the team',
+    };
+    expect(revoked).toEqual(expected);
+    expect(await scanGrants(table)).toEqual([expected]);
+  });
+
+  it('compares times, not strings', async () => {
+    const table = await newTable();
+    // As strings "12:00:00.500Z" sorts before "12:00:00Z", but it is the later time.
+    await putGrants(table, [pendingGrant('2025-03-02T12:00:00.500Z')]);
+
+    const revoked = await revokeGrantById(table, 'g-pending', {
+      ...revocation,
+      revokedAt: '2025-03-02T12:00:00Z',
+    });
+
+    expect(revoked.revokedAt).toBe('2025-03-02T12:00:00Z');
+    expect((await scanGrants(table))[0].revokedAt).toBe('2025-03-02T12:00:00Z');
+  });
+
+  // The first case sorts after the new time "12:00:00.000Z" as a string, but it is the same time.
+  it.each([
+    ['the same time', '2025-03-02T12:00:00Z'],
+    ['an earlier time', '2025-03-02T11:59:59.999Z'],
+  ])('rejects a revocation at %s', async (_name, storedRevokedAt) => {
+    const table = await newTable();
+    const grant = pendingGrant(storedRevokedAt);
+    await putGrants(table, [grant]);
+
+    const error = await revokeGrantById(table, 'g-pending', revocation).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(GrantAlreadyRevokedError);
+    expect((error as Error).message).toBe(
+      `Grant g-pending was already revoked at ${storedRevokedAt}, and a revocation in effect is never overwritten.`,
+    );
+    expect(await scanGrants(table)).toEqual([grant]);
+  });
+
+  it('concurrent revokes: exactly one wins', async () => {
+    const table = await newTable();
+    await putGrants(table, [pendingGrant()]);
+
+    const outcomes = await Promise.allSettled([
+      revokeGrantById(table, 'g-pending', revocation),
+      revokeGrantById(table, 'g-pending', { ...revocation, revokedBy: 'other@example.org' }),
+    ]);
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(GrantAlreadyRevokedError);
+    expect((await scanGrants(table))[0].revokedAt).toBe('2025-03-02T12:00:00.000Z');
+  });
+
+  it('reports a revocation moved meanwhile', async () => {
+    const table = await newTable();
+    await putGrants(table, [pendingGrant()]);
+    const moved = pendingGrant('2097-01-01T00:00:00Z');
+    const name = 'moveRevocationBeforeUpdate';
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') await putRawGrant(table, moved);
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+
+    let error: unknown;
+    try {
+      error = await revokeGrantById(table, 'g-pending', revocation).catch((caught: unknown) => caught);
+    } finally {
+      table.client.middlewareStack.remove(name);
+    }
+
+    expect(error).toBeInstanceOf(GrantChangedError);
+    expect((error as Error).message).toBe(
+      'Grant g-pending changed while it was being revoked, so it was not revoked. Run the revocation again.',
+    );
+    expect(await scanGrants(table)).toEqual([moved]);
+  });
+});
+
+describe('revokeGrantById by principal key', () => {
+  const revocation = {
+    revokedAt: '2025-03-02T12:00:00.000Z',
+    revokedBy: 'security@example.org',
+    reason: 'duplicate id',
+  };
+  const clinician = makeGrant({ grantId: 'g-shared', principalKey: CLINICIAN_ROLE_KEY });
+  const analyst = makeGrant({ grantId: 'g-shared', principalKey: ANALYST_USER_KEY });
+
+  it('revokes one of two items sharing an id', async () => {
+    const table = await newTable();
+    await putRawGrant(table, clinician);
+    await putRawGrant(table, analyst);
+    await expect(revokeGrantById(table, 'g-shared', revocation)).rejects.toBeInstanceOf(
+      DuplicateGrantIdError,
+    );
+
+    const revoked = await revokeGrantById(table, 'g-shared', revocation, { principalKey: ANALYST_USER_KEY });
+
+    expect(revoked.principalKey).toBe(ANALYST_USER_KEY);
+    expect(await getGrant(table, ANALYST_USER_KEY, 'g-shared')).toEqual({
+      ...analyst,
+      revokedAt: '2025-03-02T12:00:00.000Z',
+      revokedBy: 'security@example.org',
+      revocationReason: 'duplicate id',
+    });
+    expect(await getGrant(table, CLINICIAN_ROLE_KEY, 'g-shared')).toEqual(clinician);
+  });
+
+  it('reports a key without the grant', async () => {
+    const table = await newTable();
+    await putRawGrant(table, clinician);
+
+    const error = await revokeGrantById(table, 'g-shared', revocation, {
+      principalKey: ANALYST_USER_KEY,
+    }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(GrantNotFoundError);
+    expect((error as Error).message).toBe(
+      `Grant g-shared was not found under principal key ${ANALYST_USER_KEY} in the grants table.`,
+    );
+    expect(await scanGrants(table)).toEqual([clinician]);
+  });
+
+  it('keeps a revocation in effect', async () => {
+    const table = await newTable();
+    await putRawGrant(table, clinician);
+    await revokeGrantById(table, 'g-shared', revocation, { principalKey: CLINICIAN_ROLE_KEY });
+
+    const error = await revokeGrantById(
+      table,
+      'g-shared',
+      { ...revocation, revokedAt: '2025-03-03T00:00:00.000Z' },
+      { principalKey: CLINICIAN_ROLE_KEY },
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(GrantAlreadyRevokedError);
+    expect((await getGrant(table, CLINICIAN_ROLE_KEY, 'g-shared'))?.revokedAt).toBe(
+      '2025-03-02T12:00:00.000Z',
+    );
   });
 });

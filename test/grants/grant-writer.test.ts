@@ -343,3 +343,109 @@ describe('writeGrants', () => {
     await expect(findGrant(table, 'g-race')).resolves.toEqual(revokedCopy(grant));
   });
 });
+
+describe('writeGrants over a pending revocation', () => {
+  const NOW = new Date('2025-03-20T09:00:00.000Z');
+  const now = () => NOW;
+  const active = makeGrant({ grantId: 'g-pending', principalKey: ANALYST_USER_KEY });
+  const pending = {
+    ...active,
+    revokedAt: '2098-01-01T00:00:00Z',
+    revokedBy: 'import',
+    revocationReason: 'contract end',
+  };
+
+  async function tableWith(grant: Grant) {
+    const table = await tables.newTable();
+    await writeGrants(table, [grant]);
+    return table;
+  }
+
+  it('moves the revocation earlier', async () => {
+    const table = await tableWith(pending);
+    const earlier = { ...revokedCopy(active), purpose: 'operations' };
+
+    const report = await writeGrants(table, [earlier], { now });
+
+    expect(report.replaced).toEqual(['g-pending']);
+    expect(report.rejected).toEqual([]);
+    expect(await scanGrants(table)).toEqual([earlier]);
+  });
+
+  it('rejects clearing the revocation', async () => {
+    const table = await tableWith(pending);
+
+    const report = await writeGrants(table, [active], { now });
+
+    expect(report.rejected).toEqual([
+      {
+        grantId: 'g-pending',
+        reason: 'revoked',
+        revokedAt: '2098-01-01T00:00:00Z',
+        message:
+          'Grant g-pending is scheduled to be revoked at 2098-01-01T00:00:00Z, and an import never clears or ' +
+          'postpones a revocation, so the stored grant was kept. To end the grant now, run phi-guard grants ' +
+          'revoke g-pending, or import it with a revokedAt that has passed.',
+      },
+    ]);
+    expect(await scanGrants(table)).toEqual([pending]);
+  });
+
+  it.each([
+    ['a later time', '2099-01-01T00:00:00Z'],
+    ['the same time', '2098-01-01T00:00:00.000Z'],
+  ])('rejects a revocation at %s', async (_name, revokedAt) => {
+    const table = await tableWith(pending);
+
+    const report = await writeGrants(table, [{ ...pending, revokedAt, revokedBy: 'other' }], { now });
+
+    expect(report.rejected.map((rejection) => rejection.reason)).toEqual(['revoked']);
+    expect(await scanGrants(table)).toEqual([pending]);
+  });
+
+  it('treats a passed revocation as permanent', async () => {
+    const stored = { ...pending, revokedAt: '2025-03-10T00:00:00Z' };
+    const table = await tableWith(stored);
+
+    const report = await writeGrants(table, [revokedCopy(active)], { now });
+
+    expect(report.rejected.map((rejection) => rejection.message)).toEqual([
+      'Grant g-pending was revoked at 2025-03-10T00:00:00Z, and revocations are permanent, so the stored ' +
+        'grant was kept. Give the new grant a new grantId.',
+    ]);
+    expect(await scanGrants(table)).toEqual([stored]);
+  });
+
+  it('uses the system clock by default', async () => {
+    // 2025-03-30 is pending at the fixed clock but has passed by the time these tests run.
+    const stored = { ...pending, revokedAt: '2025-03-30T00:00:00Z' };
+    const table = await tableWith(stored);
+
+    expect((await writeGrants(table, [revokedCopy(active)])).rejected).toHaveLength(1);
+    expect((await writeGrants(table, [revokedCopy(active)], { now })).replaced).toEqual(['g-pending']);
+  });
+
+  it('keeps a revocation made during the write', async () => {
+    const table = await tableWith(pending);
+
+    // The revocation lands after writeGrants read the stored item and before its second PutItem arrives.
+    let puts = 0;
+    const removeRevoker = beforeEachPut(table.client, async () => {
+      puts += 1;
+      if (puts === 2) {
+        await revokeGrantById(table, 'g-pending', { ...REVOCATION, revokedAt: '2025-03-01T00:00:00Z' });
+      }
+    });
+    let report;
+    try {
+      report = await writeGrants(table, [revokedCopy(active)], { now });
+    } finally {
+      removeRevoker();
+    }
+
+    expect(report.rejected).toMatchObject([
+      { grantId: 'g-pending', reason: 'revoked', revokedAt: '2025-03-01T00:00:00Z' },
+    ]);
+    expect((await findGrant(table, 'g-pending'))?.revokedAt).toBe('2025-03-01T00:00:00Z');
+  });
+});

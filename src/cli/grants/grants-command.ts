@@ -5,8 +5,9 @@
 import { Command, Option } from 'commander';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { userInfo } from 'node:os';
+import { principalKeyOf } from '../../domain/grants';
 import type { Grant } from '../../domain/types';
-import { UnprocessedGrantsError } from '../../grants/errors';
+import { DuplicateGrantIdError, UnprocessedGrantsError } from '../../grants/errors';
 import { revokeGrantById, writeGrants, type GrantWriteReport } from '../../grants/grant-repository';
 import { DEFAULT_RETRY } from '../../grants/retry';
 import { AwsClientOptions, createDynamoDbClient } from '../aws-clients';
@@ -30,9 +31,13 @@ interface TableOptions extends AwsClientOptions {
 interface RevokeOptions extends TableOptions {
   readonly reason: string;
   readonly by: string;
+  readonly principal?: string;
 }
 
-/** Clock of `grants revoke`, which tests replace with a fixed one. */
+/**
+ * Clock of the grants commands, which tests replace with a fixed one. It sets the revocation time of
+ * `grants revoke` and the validation time, the latest `revokedAt` that a grants file may contain.
+ */
 export interface GrantsCommandDependencies {
   readonly now: () => Date;
 }
@@ -57,7 +62,9 @@ export function registerGrantsCommand(
     )
     .argument('<file>', 'grants file (.json or .csv)')
     .addOption(formatOption())
-    .action((file: string, options: FormatOptions) => run(io, () => validateGrants(io, file, options)));
+    .action((file: string, options: FormatOptions) =>
+      run(io, () => validateGrants(io, file, options, dependencies)),
+    );
 
   const importSubcommand = grants
     .command('import')
@@ -69,19 +76,25 @@ export function registerGrantsCommand(
     .argument('<file>', 'grants file (.json or .csv)')
     .addOption(formatOption());
   addTableOptions(importSubcommand).action((file: string, options: FormatOptions & TableOptions) =>
-    run(io, () => importGrants(io, file, options)),
+    run(io, () => importGrants(io, file, options, dependencies)),
   );
 
   const revoke = grants
     .command('revoke')
     .description(
-      'Revoke a grant: set its revocation time to now, which closes its window. The grant is kept.',
+      'Revoke a grant: set its revocation time to now, which closes its window. The grant is kept. A grant ' +
+        'whose stored revocation time is still in the future is revoked now.',
     )
     .argument('<grant-id>', 'grantId of the grant to revoke')
     .requiredOption('--reason <text>', 'why the grant is revoked; stored on the grant for audits')
     .option(
       '--by <name>',
       'who revokes the grant; stored on the grant (default: the operating system user name)',
+    )
+    .option(
+      '--principal <arn>',
+      'principal of the grant, in any form a grants file accepts; needed when the grant id is stored ' +
+        'under several principals (default: the principal found by grant id)',
     );
   addTableOptions(revoke).action((grantId: string, options: RevokeOptions) =>
     run(io, () =>
@@ -120,8 +133,13 @@ async function run(io: CliIo, command: () => Promise<number>): Promise<void> {
   }
 }
 
-async function validateGrants(io: CliIo, file: string, options: FormatOptions): Promise<number> {
-  const contents = await readGrantsFile(file, options.format);
+async function validateGrants(
+  io: CliIo,
+  file: string,
+  options: FormatOptions,
+  dependencies: GrantsCommandDependencies,
+): Promise<number> {
+  const contents = await readGrantsFile(file, options.format, dependencies.now);
   if (contents.problems.length > 0) {
     printGrantProblems(io.stdout, contents);
     writeLine(
@@ -133,16 +151,22 @@ async function validateGrants(io: CliIo, file: string, options: FormatOptions): 
 
   writeLine(io.stdout, `${file}: ${formatCount(contents.grants.length, 'grant')}, no problems found.`);
   if (contents.grants.length === 0) {
-    writeLine(
-      io.stderr,
-      `warning: ${file} contains no grants, so every access that a grant could cover would be a violation.`,
-    );
+    writeLine(io.stderr, noGrantsWarning(file, 'every access that a grant could cover would be a violation'));
   }
   return EXIT_CODES.ok;
 }
 
-async function importGrants(io: CliIo, file: string, options: FormatOptions & TableOptions): Promise<number> {
-  const contents = await readGrantsFile(file, options.format);
+function noGrantsWarning(file: string, consequence: string): string {
+  return `warning: ${file} contains no grants, so ${consequence}.`;
+}
+
+async function importGrants(
+  io: CliIo,
+  file: string,
+  options: FormatOptions & TableOptions,
+  dependencies: GrantsCommandDependencies,
+): Promise<number> {
+  const contents = await readGrantsFile(file, options.format, dependencies.now);
   if (contents.problems.length > 0) {
     printGrantProblems(io.stdout, contents);
     writeLine(
@@ -152,7 +176,7 @@ async function importGrants(io: CliIo, file: string, options: FormatOptions & Ta
     return EXIT_CODES.invalidInput;
   }
 
-  const report = await writeToTable(contents.grants, options);
+  const report = await writeToTable(contents.grants, options, dependencies.now);
   printGrantRejections(io.stdout, contents, report.rejected);
   const imported = report.created.length + report.replaced.length + report.unchanged.length;
   writeLine(
@@ -160,6 +184,9 @@ async function importGrants(io: CliIo, file: string, options: FormatOptions & Ta
     `Imported ${formatCount(imported, 'grant')} from ${file} into table ${options.table}: ` +
       `${report.created.length} created, ${report.replaced.length} replaced, ${report.unchanged.length} unchanged.`,
   );
+  if (contents.grants.length === 0) {
+    writeLine(io.stderr, noGrantsWarning(file, `nothing was written to table ${options.table}`));
+  }
   if (report.unprocessed.length > 0) {
     throw new UnprocessedGrantsError(report.unprocessed, DEFAULT_RETRY.maxAttempts);
   }
@@ -174,10 +201,14 @@ async function importGrants(io: CliIo, file: string, options: FormatOptions & Ta
   return EXIT_CODES.ok;
 }
 
-async function writeToTable(grants: readonly Grant[], options: TableOptions): Promise<GrantWriteReport> {
+async function writeToTable(
+  grants: readonly Grant[],
+  options: TableOptions,
+  now: () => Date,
+): Promise<GrantWriteReport> {
   const client = createDynamoDbClient(options);
   try {
-    return await writeGrants({ client, tableName: options.table }, grants);
+    return await writeGrants({ client, tableName: options.table }, grants, { now });
   } catch (error) {
     throw explainTableError(error, options.table);
   } finally {
@@ -191,18 +222,21 @@ async function revokeGrant(
   options: RevokeOptions,
   dependencies: GrantsCommandDependencies,
 ): Promise<number> {
-  const client = createDynamoDbClient(options);
+  const principalKey =
+    options.principal === undefined ? undefined : principalKeyOf(options.principal).principalKey;
   const details = {
     revokedAt: dependencies.now().toISOString(),
     revokedBy: options.by,
     reason: options.reason,
   };
+  const client = createDynamoDbClient(options);
   try {
-    const grant = await revokeGrantById({ client, tableName: options.table }, grantId, details);
+    const table = { client, tableName: options.table };
+    const grant = await revokeGrantById(table, grantId, details, { principalKey });
     writeLine(io.stdout, `Revoked grant ${grant.grantId} at ${grant.revokedAt} by ${grant.revokedBy}:`);
     writeLine(io.stdout, JSON.stringify(grant, null, 2));
   } catch (error) {
-    throw explainTableError(error, options.table);
+    throw explainRevokeError(error, options.table);
   } finally {
     client.destroy();
   }
@@ -215,4 +249,17 @@ function explainTableError(error: unknown, table: string): unknown {
     return new Error(`Table ${table} was not found (ResourceNotFoundException). Check --table and --region.`);
   }
   return error;
+}
+
+/** Explains table errors as `explainTableError` does, and a grant id stored under several principals. */
+function explainRevokeError(error: unknown, table: string): unknown {
+  if (error instanceof DuplicateGrantIdError) {
+    const principals = [...error.principalKeys].sort().join(', ');
+    return new Error(
+      `Grant id ${error.grantId} is stored under ${error.principalKeys.length} principals (${principals}), ` +
+        'so it does not name one grant. Run the command again with --principal and one of these principals ' +
+        'to revoke the grant of that principal.',
+    );
+  }
+  return explainTableError(error, table);
 }

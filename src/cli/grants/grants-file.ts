@@ -28,10 +28,14 @@ export class GrantsFileError extends Error {
 
 /**
  * Reads and validates a grants file. The format comes from `format`, else from the extension
- * (`.json` or `.csv`, any case).
+ * (`.json` or `.csv`, any case). `now` sets the validation time, the latest `revokedAt` allowed.
  * @throws GrantsFileError when the file cannot be read or the format is unknown.
  */
-export async function readGrantsFile(path: string, format?: GrantsFileFormat): Promise<GrantsFileContents> {
+export async function readGrantsFile(
+  path: string,
+  format?: GrantsFileFormat,
+  now: () => Date = () => new Date(),
+): Promise<GrantsFileContents> {
   const resolvedFormat = format ?? formatFromExtension(path);
 
   let text: string;
@@ -41,7 +45,7 @@ export async function readGrantsFile(path: string, format?: GrantsFileFormat): P
     throw new GrantsFileError(`Cannot read grants file ${path}: ${errorMessage(error)}`);
   }
 
-  const { grants, grantLines, problems } = parseGrantsFile(text, resolvedFormat);
+  const { grants, grantLines, problems } = parseGrantsFile(text, resolvedFormat, { now });
   return { path, grants, grantLines, problems };
 }
 
