@@ -138,7 +138,7 @@ function printUncompared(uncompared: readonly UncomparedRecord[], io: CliIo): vo
   }
   writeLine(
     io.stdout,
-    `Invalid records not compared: ${uncompared.length} (the validator rejects them, so they have no decision)`,
+    `Invalid records not compared: ${uncompared.length} (replay fails them too, so they have no decision)`,
   );
   for (const record of uncompared) {
     const eventId = record.eventId === undefined ? '' : ` (eventID ${record.eventId})`;

@@ -5,6 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import { InvalidRecordError } from './errors';
 import { describeJsonValue, isJsonObject, type JsonObject } from './json-value';
+import { parseJsonText, type JsonLine } from './json-text';
 
 /** `detail-type` that EventBridge gives to API calls recorded by CloudTrail. */
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -85,24 +86,88 @@ function readLogFileRecords(logFile: JsonObject): unknown[] {
   return [...logFile.Records];
 }
 
+/** A record of a CloudTrail file as found (not yet validated), or a JSON line of the file that has none. */
+export interface CloudTrailFileEntry {
+  /** Undefined when `invalid` is set. */
+  readonly record: unknown;
+  /** Why a JSON line yields no record: it is not valid JSON, or not a record, event or log file. */
+  readonly invalid?: string;
+}
+
+/** The entries of a CloudTrail file, or why the file cannot be read at all. */
+export type CloudTrailFileContent =
+  { readonly entries: CloudTrailFileEntry[] } | { readonly unreadable: string };
+
 /**
- * Parses the text of a CloudTrail document and extracts its records with `extractRecords`.
+ * Reads the records of a CloudTrail file with the rule that `phi-guard replay` and `reconcile` share.
  *
- * The content may be gzipped (as CloudTrail delivers log files) or plain UTF-8, and may hold one JSON
- * value (object or array) or JSON lines (one JSON value per line). An empty document yields no records.
+ * The content may be gzipped (as CloudTrail delivers log files) or plain UTF-8. It is parsed as one JSON
+ * document first, and as JSON lines only when that fails and `parseJsonText` finds JSON lines (a `.jsonl`
+ * or `.ndjson` `fileName`, or a first line that is a JSON object or array). Then each bad line becomes
+ * one invalid entry and the other lines keep their records. Content that cannot be decompressed, a
+ * document that does not parse and is not JSON lines, and a document of another shape are unreadable as
+ * a whole. An empty file yields no entries.
+ */
+export function readCloudTrailContent(
+  content: string | Uint8Array,
+  fileName?: string,
+): CloudTrailFileContent {
+  try {
+    return { entries: readEntries(content, fileName) };
+  } catch (error) {
+    if (!(error instanceof InvalidRecordError)) throw error;
+    return { unreadable: error.message };
+  }
+}
+
+/**
+ * Parses the text of a CloudTrail document and extracts its records with `extractRecords`, as
+ * `readCloudTrailContent` reads a file without a name, but rejects the content when any line is invalid.
  *
- * @throws InvalidRecordError when the content cannot be decompressed or parsed.
+ * @throws InvalidRecordError when the content is unreadable or has an invalid JSON line.
  */
 export function parseCloudTrailText(content: string | Uint8Array): unknown[] {
-  const text = decodeContent(content)
-    .replace(/^\uFEFF/, '')
-    .trim();
-  if (text === '') return [];
+  const entries = readEntries(content, undefined);
+  const firstInvalid = entries.find((entry) => entry.invalid !== undefined);
+  if (firstInvalid?.invalid !== undefined) {
+    throw new InvalidRecordError(firstInvalid.invalid);
+  }
 
-  const whole = tryParseJson(text);
-  if (whole.ok) return extractRecords(whole.value);
+  return entries.map((entry) => entry.record);
+}
 
-  return parseJsonLines(text, whole.message).flatMap((value) => extractRecords(value));
+/** @throws InvalidRecordError when the content is unreadable as a whole. */
+function readEntries(content: string | Uint8Array, fileName: string | undefined): CloudTrailFileEntry[] {
+  const text = decodeContent(content).replace(/^\uFEFF/, '');
+  if (text.trim() === '') return [];
+
+  const parsed = parseJsonText(text, fileName);
+  switch (parsed.format) {
+    case 'document':
+      return extractRecords(parsed.value).map((record) => ({ record }));
+    case 'lines':
+      return parsed.lines.flatMap(readJsonLine);
+    case 'invalid':
+      throw new InvalidRecordError(`CloudTrail content is not valid JSON: ${parsed.error}.`);
+  }
+}
+
+function readJsonLine(line: JsonLine): CloudTrailFileEntry[] {
+  if ('error' in line) {
+    return [{ record: undefined, invalid: `Line ${line.lineNumber} is not valid JSON: ${line.error}.` }];
+  }
+
+  try {
+    return extractRecords(line.value).map((record) => ({ record }));
+  } catch (error) {
+    if (!(error instanceof InvalidRecordError)) throw error;
+    return [
+      {
+        record: undefined,
+        invalid: `Line ${line.lineNumber} is not a CloudTrail document: ${error.message}`,
+      },
+    ];
+  }
 }
 
 function decodeContent(content: string | Uint8Array): string {
@@ -118,41 +183,4 @@ function decodeContent(content: string | Uint8Array): string {
       `Failed to decompress gzipped CloudTrail content: ${(error as Error).message}.`,
     );
   }
-}
-
-type JsonParseResult = { ok: true; value: unknown } | { ok: false; message: string };
-
-function tryParseJson(text: string): JsonParseResult {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
-function parseJsonLines(text: string, wholeDocumentError: string): unknown[] {
-  const lines = text.split(/\r?\n/);
-
-  // A document whose first line is not complete JSON is a broken JSON document rather than JSON lines,
-  // so the error of the whole-document parse is the useful one.
-  if (!tryParseJson(lines[0]).ok) {
-    throw new InvalidRecordError(
-      `CloudTrail content is not valid JSON or JSON lines: ${wholeDocumentError}.`,
-    );
-  }
-
-  return lines.flatMap((line, index) => parseJsonLine(line, index + 1));
-}
-
-function parseJsonLine(line: string, lineNumber: number): unknown[] {
-  if (line.trim() === '') return [];
-
-  const parsed = tryParseJson(line);
-  if (!parsed.ok) {
-    throw new InvalidRecordError(
-      `JSON lines content has invalid JSON on line ${lineNumber}: ${parsed.message}.`,
-    );
-  }
-
-  return [parsed.value];
 }

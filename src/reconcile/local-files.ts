@@ -2,7 +2,7 @@
  * Local inputs of `phi-guard reconcile`: CloudTrail files and a replay's decisions file. No AWS imports.
  */
 import { readFile } from 'node:fs/promises';
-import { parseCloudTrailText } from '../domain/cloudtrail-input';
+import { type CloudTrailFileContent, readCloudTrailContent } from '../domain/cloudtrail-input';
 import { InvalidRecordError } from '../domain/errors';
 import { isJsonObject, readString } from '../domain/json-value';
 import { parseRecord } from '../domain/parse';
@@ -22,35 +22,48 @@ export interface TrailRecord {
   /** 1-based position of the record in its file, in the order the file lists records. */
   readonly position: number;
   readonly record: unknown;
+  /** Set for a JSON line that is not valid JSON or not a CloudTrail document, which has no record. */
+  readonly invalid?: string;
 }
 
 /**
- * Reads every CloudTrail record of the given files, in file order. Throws one `LocalInputError` that lists
- * every invalid file, because a comparison that leaves out a file is not complete.
+ * Reads every CloudTrail record of the given files, in file order, with the rule of `readCloudTrailContent`
+ * that `replay` uses too. A bad JSON line becomes a record with `invalid` set, and the other lines of its
+ * file are kept. A file that cannot be read as a whole makes the comparison incomplete, so one
+ * `LocalInputError` lists every such file.
  */
 export async function readTrailRecords(files: readonly string[]): Promise<TrailRecord[]> {
   const records: TrailRecord[] = [];
-  const problems: string[] = [];
+  const unreadable: string[] = [];
   for (const file of files) {
-    try {
-      const fileRecords = parseCloudTrailText(await readFile(file));
-      records.push(...fileRecords.map((record, index) => ({ file, position: index + 1, record })));
-    } catch (error) {
-      if (!(error instanceof InvalidRecordError)) throw error;
-      problems.push(`${file}: ${error.message}`);
+    const read = await readTrailFile(file);
+    if ('unreadable' in read) {
+      unreadable.push(`${file}: ${read.unreadable}`);
+    } else {
+      records.push(...read.entries.map((entry, index) => ({ file, position: index + 1, ...entry })));
     }
   }
 
-  if (problems.length === 1) {
-    throw new LocalInputError(`Invalid CloudTrail file ${problems[0]}`);
+  if (unreadable.length === 1) {
+    throw new LocalInputError(`Invalid CloudTrail file ${unreadable[0]}`);
   }
-  if (problems.length > 1) {
-    const list = problems.map((problem) => `\n  ${problem}`).join('');
+  if (unreadable.length > 1) {
+    const list = unreadable.map((problem) => `\n  ${problem}`).join('');
     throw new LocalInputError(
-      `${problems.length} CloudTrail files are invalid, so nothing was compared. Fix or remove them and run again:${list}`,
+      `${unreadable.length} CloudTrail files are invalid, so nothing was compared. Fix or remove them and run again:${list}`,
     );
   }
   return records;
+}
+
+async function readTrailFile(file: string): Promise<CloudTrailFileContent> {
+  let content: Buffer;
+  try {
+    content = await readFile(file);
+  } catch (error) {
+    return { unreadable: `Failed to read the file: ${(error as Error).message}` };
+  }
+  return readCloudTrailContent(content, file);
 }
 
 /**
@@ -99,7 +112,7 @@ export interface SortedTrailRecords {
  * Sorts records into those that a comparison with a decisions file can use and those it cannot. The rules
  * also forward records that the validator skips (events that touch no object), which leave no decision and
  * are left out. A record that the validator rejects as invalid is listed as uncompared when the rules would
- * select it, or when that is unknown because the record is not a JSON object.
+ * select it, or when that is unknown because the record is not a JSON object or is an invalid JSON line.
  */
 export function sortTrailRecords(
   records: readonly TrailRecord[],
@@ -108,7 +121,11 @@ export function sortTrailRecords(
   const comparable: unknown[] = [];
   const uncompared: UncomparedRecord[] = [];
   for (const trailRecord of records) {
-    const { record } = trailRecord;
+    const { record, invalid } = trailRecord;
+    if (invalid !== undefined) {
+      uncompared.push({ ...trailRecord, reason: invalid });
+      continue;
+    }
     try {
       if (parseRecord(record).status === 'accesses') comparable.push(record);
     } catch (error) {

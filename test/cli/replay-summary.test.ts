@@ -19,7 +19,7 @@ describe('replay summary', () => {
     });
     tally.unreadableFiles.push({
       file: 'b.json',
-      reason: 'CloudTrail content is not valid JSON or JSON lines.',
+      reason: 'CloudTrail content is not valid JSON: Unexpected end of JSON input at line 1, column 14.',
     });
 
     const lines = formatReplaySummary(resultWith(tally), { quiet: true });
@@ -29,7 +29,9 @@ describe('replay summary', () => {
     expect(lines).toContain('Failed records: 1');
     expect(lines).toContain('Unreadable files: 1');
     expect(lines).toContain('  a.json record 2: The CloudTrail record is null, not a JSON object.');
-    expect(lines).toContain('  b.json: CloudTrail content is not valid JSON or JSON lines.');
+    expect(lines).toContain(
+      '  b.json: CloudTrail content is not valid JSON: Unexpected end of JSON input at line 1, column 14.',
+    );
   });
 
   it('names the error of a failed response', () => {

@@ -1,11 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { listInputFiles } from '../../src/cli/replay/input-files';
 import { registerReplayCommand, runReplayCommand } from '../../src/cli/replay/replay-command';
 import type { DecisionCounts } from '../../src/cli/replay/replay-tally';
-import { eventId, INVALID_RECORD_REASONS, recordsWithInvalidOnes } from '../reconcile/fixtures';
+import {
+  eventId,
+  fourRecords,
+  INVALID_RECORD_REASONS,
+  recordsWithInvalidOnes,
+  TRUNCATED_LOG_FILE_REASON,
+  truncatedLogFile,
+} from '../reconcile/fixtures';
 import { captureIo, testProgram } from './cli-io';
 import { writeTrailFolder } from './trail-folder';
 
@@ -334,9 +342,9 @@ describe('replay options and exit codes', () => {
     expect(tally.recordsDecided).toBe(2);
     const byPosition = new Map(tally.failures.map((failure) => [failure.position, failure.reason]));
     expect([...byPosition.keys()].sort()).toEqual([2, 4, 5]);
-    expect(byPosition.get(2)).toMatch(/^line 2 is not a CloudTrail record: /);
+    expect(byPosition.get(2)).toBe("Line 2 is not valid JSON: Expected property name or '}' at column 2.");
     expect(byPosition.get(4)).toMatch(/missing the required field eventTime/);
-    expect(byPosition.get(5)).toMatch(/^line 5 is not a CloudTrail record: /);
+    expect(byPosition.get(5)).toMatch(/^Line 5 is not valid JSON: Unterminated string at column 41\.$/);
   });
 
   it('lists an unreadable file and exits 2', async () => {
@@ -353,7 +361,7 @@ describe('replay options and exit codes', () => {
     expect(outcome.result?.tally.unreadableFiles).toEqual([
       {
         file: join(folder, 'broken.json'),
-        reason: expect.stringMatching(/^CloudTrail content is not valid JSON or JSON lines: /),
+        reason: 'CloudTrail content is not valid JSON: Unexpected end of JSON input at line 1, column 14.',
       },
     ]);
     expect(captured.stdout()).toMatch(/^Unreadable files: 1$/m);
@@ -436,6 +444,20 @@ describe('replay as a child process', () => {
     expect(child.stdout).toMatch(/^Failed records: 0$/m);
     expect(child.stderr).toBe('');
     expect(lineCount(outFile)).toBe(315);
+  });
+
+  it('ends quietly when stdout closes early', async () => {
+    const args = ['tsx', 'src/cli/main.ts', 'replay', '--grants', 'samples/grants.csv', 'samples/cloudtrail'];
+    const child = spawn('npx', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Closing the read end after the first chunk is what `head -1` does to a pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(status).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
   });
 });
 
@@ -593,6 +615,149 @@ describe('replay of a trail bucket folder', () => {
     expect(outcome.exitCode).toBe(1);
     expect(captured.stderr()).toBe(
       `error: no CloudTrail records found in ${named}, so nothing was checked.\n`,
+    );
+  });
+});
+
+describe('replay of JSON lines and broken documents', () => {
+  const grants = join(samples, 'grants.json');
+  const lines = fourRecords().map((record) => JSON.stringify(record));
+  const brokenSecondLine = [lines[0], '{"eventID": "broken', lines[1]].join('\n');
+  const brokenFirstLine = ['{"eventID": ', lines[0], lines[1]].join('\n');
+  const truncated = truncatedLogFile(fourRecords(), 96, 30);
+
+  interface Expected {
+    readonly exitCode: number;
+    readonly read: number;
+    readonly decided: number;
+    readonly failures: [number, string][];
+    readonly unreadable?: string;
+  }
+
+  const notJson = (line: number, reason: string) => `Line ${line} is not valid JSON: ${reason}.`;
+  const cases: [string, string, string | Buffer, Expected][] = [
+    [
+      'a .jsonl file with a broken line',
+      'events.jsonl',
+      brokenSecondLine,
+      { exitCode: 2, read: 3, decided: 2, failures: [[2, notJson(2, 'Unterminated string at column 20')]] },
+    ],
+    [
+      'a gzipped .jsonl file with a broken line',
+      'events.jsonl.gz',
+      gzipSync(brokenSecondLine),
+      { exitCode: 2, read: 3, decided: 2, failures: [[2, notJson(2, 'Unterminated string at column 20')]] },
+    ],
+    [
+      'a .jsonl file with a broken first line',
+      'events.jsonl',
+      brokenFirstLine,
+      {
+        exitCode: 2,
+        read: 3,
+        decided: 2,
+        failures: [[1, notJson(1, 'Unexpected end of JSON input at column 12')]],
+      },
+    ],
+    [
+      'a .json file with a broken first line',
+      'events.json',
+      brokenFirstLine,
+      {
+        exitCode: 2,
+        read: 0,
+        decided: 0,
+        failures: [],
+        unreadable:
+          "CloudTrail content is not valid JSON: Expected ',' or '}' after property value at line 3, column 1.",
+      },
+    ],
+    [
+      'a truncated pretty-printed file',
+      'log.json',
+      truncated,
+      { exitCode: 2, read: 0, decided: 0, failures: [], unreadable: TRUNCATED_LOG_FILE_REASON },
+    ],
+    [
+      'a truncated pretty-printed gzipped file',
+      'log.json.gz',
+      gzipSync(truncated),
+      { exitCode: 2, read: 0, decided: 0, failures: [], unreadable: TRUNCATED_LOG_FILE_REASON },
+    ],
+    [
+      'a pretty-printed log file',
+      'log.json',
+      JSON.stringify({ Records: fourRecords() }, null, 2),
+      { exitCode: 0, read: 4, decided: 4, failures: [] },
+    ],
+    [
+      'a .jsonl file',
+      'events.jsonl',
+      `${lines.join('\n')}\n`,
+      { exitCode: 0, read: 4, decided: 4, failures: [] },
+    ],
+  ];
+
+  it.each(cases)('reads %s', async (_name, fileName, content, expected) => {
+    const file = join(temporaryFolder(), fileName);
+    writeFileSync(file, content);
+    const captured = captureIo();
+
+    const outcome = await runReplayCommand([file], { grants, batchSize: 100 }, captured.io);
+
+    const tally = outcome.result!.tally;
+    expect(outcome.exitCode).toBe(expected.exitCode);
+    expect(tally.recordsRead).toBe(expected.read);
+    expect(tally.recordsDecided).toBe(expected.decided);
+    expect(tally.skipped).toHaveLength(0);
+    expect(tally.failures.map((failure) => [failure.position, failure.reason])).toEqual(expected.failures);
+    const unreadable = expected.unreadable === undefined ? [] : [{ file, reason: expected.unreadable }];
+    expect(tally.unreadableFiles).toEqual(unreadable);
+  });
+
+  it('lists a truncated file once', async () => {
+    const file = join(temporaryFolder(), 'log.json');
+    writeFileSync(file, truncated);
+    const captured = captureIo();
+
+    await runReplayCommand([file], { grants, batchSize: 100 }, captured.io);
+
+    const stdout = captured.stdout();
+    expect(stdout).toMatch(/^Replayed 0 records from 0 files\.$/m);
+    expect(stdout).toMatch(/^Failed records: 0$/m);
+    expect(stdout).toMatch(/^Unreadable files: 1$/m);
+    expect(stdout).toContain(
+      `Unreadable files (1), whose records were not read:\n  ${file}: ${TRUNCATED_LOG_FILE_REASON}\n`,
+    );
+    expect(stdout.split(file)).toHaveLength(2);
+  });
+
+  it('adds up lines, records and unreadable files', async () => {
+    const folder = temporaryFolder();
+    writeFileSync(
+      join(folder, 'a-pretty.json'),
+      JSON.stringify({ Records: fourRecords().slice(2) }, null, 2),
+    );
+    writeFileSync(join(folder, 'b-truncated.json.gz'), gzipSync(truncated));
+    writeFileSync(join(folder, 'c-lines.jsonl'), brokenFirstLine);
+    const captured = captureIo();
+
+    const outcome = await runReplayCommand([folder], { grants, batchSize: 100 }, captured.io);
+
+    const tally = outcome.result!.tally;
+    expect(outcome.exitCode).toBe(2);
+    expect(tally.recordsRead).toBe(5);
+    expect(tally.recordsDecided).toBe(4);
+    expect(tally.failures.map((failure) => failure.file)).toEqual([join(folder, 'c-lines.jsonl')]);
+    expect(tally.unreadableFiles.map((file) => file.file)).toEqual([join(folder, 'b-truncated.json.gz')]);
+    expect(tally.recordsDecided + tally.skipped.length + tally.failures.length).toBe(tally.recordsRead);
+    const stdout = captured.stdout();
+    expect(stdout).toMatch(/^Replayed 5 records from 2 files\.$/m);
+    expect(stdout).toMatch(/^Decisions: 4 \(from 4 records\)$/m);
+    expect(stdout).toMatch(/^Failed records: 1$/m);
+    expect(stdout).toMatch(/^Unreadable files: 1$/m);
+    expect(stdout).toContain(
+      `  ${join(folder, 'c-lines.jsonl')} record 1: Line 1 is not valid JSON: Unexpected end of JSON input at column 12.\n`,
     );
   });
 });

@@ -1,5 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import { extractRecords, parseCloudTrailText } from '../../src/domain/cloudtrail-input';
+import {
+  extractRecords,
+  parseCloudTrailText,
+  readCloudTrailContent,
+} from '../../src/domain/cloudtrail-input';
 import { InvalidRecordError } from '../../src/domain/errors';
 import { loadFixture } from './fixture-loader';
 
@@ -79,11 +83,169 @@ describe('parseCloudTrailText', () => {
   });
 
   it.each([
-    ['broken JSON', '{"Records": [', 'not valid JSON or JSON lines'],
-    ['a broken second line', `${JSON.stringify(record)}\n{"eventID": `, 'invalid JSON on line 2'],
+    [
+      'broken JSON',
+      '{"Records": [',
+      'CloudTrail content is not valid JSON: Unexpected end of JSON input at line 1, column 14.',
+    ],
+    [
+      'a broken second line',
+      `${JSON.stringify(record)}\n{"eventID": `,
+      'Line 2 is not valid JSON: Unexpected end of JSON input at column 12.',
+    ],
+    [
+      'a line of another shape',
+      `${JSON.stringify(record)}\n42`,
+      'Line 2 is not a CloudTrail document: Expected a CloudTrail record',
+    ],
     ['truncated gzip', gzipSync(logText).subarray(0, 20), 'Failed to decompress gzipped CloudTrail content'],
   ])('rejects %s', (_name, content, message) => {
     expect(() => parseCloudTrailText(content)).toThrow(InvalidRecordError);
     expect(() => parseCloudTrailText(content)).toThrow(message);
+  });
+});
+
+describe('readCloudTrailContent', () => {
+  const recordLine = JSON.stringify(record);
+  const envelopeLine = JSON.stringify(envelope);
+  const prettyLines = JSON.stringify(logFile, null, 2).split('\n');
+
+  /** Returns the pretty-printed log file cut off after `lineCount` lines and `characters` of the next line. */
+  function truncatedLogFile(lineCount: number, characters: number): string {
+    return `${prettyLines.slice(0, lineCount).join('\n')}\n${prettyLines[lineCount].slice(0, characters)}`;
+  }
+
+  it('reads a pretty-printed log file', () => {
+    const content = readCloudTrailContent(JSON.stringify(logFile, null, 2), 'log.json');
+    expect(content).toEqual({ entries: (logFile.Records as unknown[]).map((item) => ({ record: item })) });
+  });
+
+  it.each([
+    ['named .jsonl', 'events.jsonl', recordLine],
+    ['named .ndjson.gz', 'events.ndjson.gz', recordLine],
+    ['without a name', undefined, recordLine],
+    ['starting with an array', 'events.json', JSON.stringify([record])],
+  ])('reads JSON lines %s', (_name, fileName, firstLine) => {
+    const text = [firstLine, envelopeLine, JSON.stringify(logFile)].join('\n');
+    const content = readCloudTrailContent(text, fileName);
+    expect(content).toEqual({
+      entries: [record, envelope.detail, ...(logFile.Records as unknown[])].map((item) => ({ record: item })),
+    });
+  });
+
+  it('keeps the good lines around a bad one', () => {
+    const text = ['', recordLine, '{"eventID": "broken', '42', envelopeLine, ''].join('\r\n');
+
+    const content = readCloudTrailContent(text, 'events.json');
+
+    expect(content).toEqual({
+      entries: [
+        { record },
+        { record: undefined, invalid: 'Line 3 is not valid JSON: Unterminated string at column 20.' },
+        {
+          record: undefined,
+          invalid:
+            'Line 4 is not a CloudTrail document: Expected a CloudTrail record, an EventBridge event or a log file object; received number 42.',
+        },
+        { record: envelope.detail },
+      ],
+    });
+  });
+
+  it.each([
+    ['.jsonl', 'events.jsonl', false],
+    ['.JSONL.GZ', 'EVENTS.JSONL.GZ', true],
+    ['.ndjson', 'events.ndjson', false],
+  ])('reads a %s file with a broken first line', (_name, fileName, gzipped) => {
+    const text = ['{"eventID": ', recordLine, envelopeLine].join('\n');
+
+    const content = readCloudTrailContent(gzipped ? gzipSync(text) : text, fileName);
+
+    expect(content).toEqual({
+      entries: [
+        {
+          record: undefined,
+          invalid: 'Line 1 is not valid JSON: Unexpected end of JSON input at column 12.',
+        },
+        { record },
+        { record: envelope.detail },
+      ],
+    });
+  });
+
+  it.each([['events.json'], ['events.json.gz'], [undefined]])(
+    'rejects a broken first line in %s',
+    (fileName) => {
+      const text = ['{"eventID": ', recordLine, envelopeLine].join('\n');
+      expect(readCloudTrailContent(text, fileName)).toEqual({
+        unreadable:
+          "CloudTrail content is not valid JSON: Expected ',' or '}' after property value at line 3, column 1.",
+      });
+    },
+  );
+
+  it.each([
+    ['plain', 'log.json', false],
+    ['gzipped', 'log.json.gz', true],
+  ])('rejects a truncated pretty-printed %s file once', (_name, fileName, gzipped) => {
+    const text = truncatedLogFile(20, 22);
+    expect(text.split('\n')).toHaveLength(21);
+
+    const content = readCloudTrailContent(gzipped ? gzipSync(text) : text, fileName);
+
+    expect(content).toEqual({
+      unreadable: 'CloudTrail content is not valid JSON: Unterminated string at line 21, column 23.',
+    });
+  });
+
+  it.each([
+    ['a comma', 30, 'Expected double-quoted property name'],
+    ['a value', 31, "Expected ',' or '}' after property value"],
+  ])('places the end of a document cut after %s', (_name, lineCount, reason) => {
+    const text = `${truncatedLogFile(lineCount, 0)}\n\n`;
+    const column = prettyLines[lineCount - 1].length + 1;
+    expect(readCloudTrailContent(text, 'log.json')).toEqual({
+      unreadable: `CloudTrail content is not valid JSON: ${reason} at line ${lineCount}, column ${column}.`,
+    });
+  });
+
+  it('places an unexpected token without quoting the text', () => {
+    const lines = [...prettyLines];
+    lines[20] = lines[20].replace(
+      '"key": "patients/p-1001/visit-2025-01-14.json"',
+      '"key": patients/p-1001/x',
+    );
+
+    const content = readCloudTrailContent(lines.join('\n'), 'log.json');
+
+    expect(content).toEqual({
+      unreadable: "CloudTrail content is not valid JSON: Unexpected token 'p' at line 21, column 16.",
+    });
+  });
+
+  it('places an unexpected token in a JSON line', () => {
+    const content = readCloudTrailContent([recordLine, '{"eventID": x}'].join('\n'), 'events.jsonl');
+    expect(content).toEqual({
+      entries: [
+        { record },
+        { record: undefined, invalid: "Line 2 is not valid JSON: Unexpected token 'x' at column 13." },
+      ],
+    });
+  });
+
+  it.each([
+    ['another shape', '{"Items": []}', 'The object has none of the fields Records, detail-type'],
+    [
+      'truncated gzip',
+      gzipSync(recordLine).subarray(0, 20),
+      'Failed to decompress gzipped CloudTrail content',
+    ],
+  ])('rejects %s as a whole', (_name, content, message) => {
+    const read = readCloudTrailContent(content, 'events.jsonl');
+    expect(read).toEqual({ unreadable: expect.stringContaining(message) });
+  });
+
+  it('returns no entries for an empty file', () => {
+    expect(readCloudTrailContent('\uFEFF \n', 'events.jsonl')).toEqual({ entries: [] });
   });
 });

@@ -128,3 +128,21 @@ export const INVALID_RECORD_REASONS: ReadonlyMap<number, string> = new Map([
   [6, 'The CloudTrail record is null, not a JSON object.'],
   [7, 'The CloudTrail record is "GetObject", not a JSON object.'],
 ]);
+
+/**
+ * Returns a CloudTrail log file with `records` as `JSON.stringify(value, null, 2)` prints it over many
+ * lines, cut off after the first `characters` characters of line `lastLine`.
+ */
+export function truncatedLogFile(records: readonly unknown[], lastLine: number, characters: number): string {
+  const lines = JSON.stringify({ Records: records }, null, 2).split('\n');
+  return [...lines.slice(0, lastLine - 1), lines[lastLine - 1].slice(0, characters)].join('\n');
+}
+
+/** Four valid records of the PHI bucket, with event ids 1 to 4, for the reading tests of replay and reconcile. */
+export function fourRecords(): Record<string, unknown>[] {
+  return [1, 2, 3, 4].map((number) => dataEvent({ eventId: eventId(number) }));
+}
+
+/** The reason that replay and reconcile give for `truncatedLogFile(fourRecords(), 96, 30)`. */
+export const TRUNCATED_LOG_FILE_REASON =
+  'CloudTrail content is not valid JSON: Unterminated string at line 96, column 31.';

@@ -6,14 +6,19 @@ import { EVENTS_MISSING_EXIT_CODE, registerReconcileCommand } from '../../src/cl
 import { extractRecords } from '../../src/domain/cloudtrail-input';
 import { captureIo, testProgram } from '../cli/cli-io';
 import { writeTrailFolder } from '../cli/trail-folder';
+import { runReplayCommand } from '../../src/cli/replay/replay-command';
+import { readTrailRecords } from '../../src/reconcile/local-files';
 import {
   dataEvent,
   deleteObjectsEvent,
   eventId,
+  fourRecords,
   INVALID_RECORD_REASONS,
   OTHER_BUCKET,
   PHI_BUCKET,
   recordsWithInvalidOnes,
+  TRUNCATED_LOG_FILE_REASON,
+  truncatedLogFile,
 } from './fixtures';
 
 let directory: string;
@@ -200,7 +205,7 @@ describe('phi-guard reconcile of invalid records', () => {
     expect(result.exitCode()).toBe(2);
     expect(result.stdout()).toContain('Expected events: 1\nReceived events: 1\nMissing events: 0\n');
     expect(result.stdout()).toContain(
-      'Invalid records not compared: 6 (the validator rejects them, so they have no decision)\n',
+      'Invalid records not compared: 6 (replay fails them too, so they have no decision)\n',
     );
     for (const [position, reason] of INVALID_RECORD_REASONS) {
       expect(result.stdout()).toMatch(
@@ -288,6 +293,144 @@ describe('phi-guard reconcile inputs', () => {
 
     expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('phi-guard reconcile of JSON lines and broken documents', () => {
+  const lines = fourRecords().map((record) => JSON.stringify(record));
+  const brokenSecondLine = [lines[0], '{"eventID": "broken', lines[1]].join('\n');
+  const brokenFirstLine = ['{"eventID": ', lines[0], lines[1]].join('\n');
+  const truncated = truncatedLogFile(fourRecords(), 96, 30);
+
+  /** Writes the files into a new trail folder and returns its path. */
+  async function trailWith(name: string, files: Record<string, string | Buffer>): Promise<string> {
+    const trail = path.join(directory, name);
+    await mkdir(trail, { recursive: true });
+    for (const [fileName, content] of Object.entries(files)) {
+      await writeFile(path.join(trail, fileName), content);
+    }
+    return trail;
+  }
+
+  test.each([
+    [
+      'broken line',
+      'events.jsonl',
+      brokenSecondLine,
+      2,
+      'Line 2 is not valid JSON: Unterminated string at column 20.',
+    ],
+    [
+      'broken first line of a gzipped file',
+      'events.jsonl.gz',
+      gzipSync(brokenFirstLine),
+      1,
+      'Line 1 is not valid JSON: Unexpected end of JSON input at column 12.',
+    ],
+  ])('lists a %s as not compared and exits 2', async (name, fileName, content, position, reason) => {
+    const trail = await trailWith(`lines-${name.replace(/ /g, '-')}`, { [fileName]: content });
+    const decisions = await decisionsFile(`lines-${position}.jsonl`, [eventId(1), eventId(2)]);
+
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(2);
+    expect(result.stdout()).toBe(
+      'Expected events: 2\nReceived events: 2\nMissing events: 0\n' +
+        'Invalid records not compared: 1 (replay fails them too, so they have no decision)\n' +
+        `  ${path.join(trail, fileName)} record ${position}: ${reason}\n`,
+    );
+    expect(result.stderr()).toBe(
+      'warning: 1 invalid record could not be compared, so the comparison is incomplete.\n',
+    );
+  });
+
+  test('missing events outrank a broken line', async () => {
+    const trail = await trailWith('lines-missing', { 'events.jsonl': brokenSecondLine });
+    const decisions = await decisionsFile('lines-first-only.jsonl', [eventId(1)]);
+
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
+    expect(result.stdout()).toContain(`missing ${eventId(2)}\n`);
+    expect(result.stdout()).toContain('Invalid records not compared: 1 ');
+  });
+
+  test.each([
+    ['plain', 'log.json', truncated],
+    ['gzipped', 'log.json.gz', gzipSync(truncated)],
+  ])('names a truncated %s file once and exits 1', async (name, fileName, content) => {
+    const trail = await trailWith(`truncated-${name}`, {
+      [fileName]: content,
+      'valid.jsonl': `${lines[0]}\n`,
+      'with-broken-line.jsonl': brokenSecondLine,
+    });
+    const decisions = await decisionsFile(`truncated-${name}.jsonl`, [eventId(1)]);
+
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toBe(
+      `error: Invalid CloudTrail file ${path.join(trail, fileName)}: ${TRUNCATED_LOG_FILE_REASON}\n`,
+    );
+    expect(result.stdout()).toBe('');
+  });
+
+  test('lists every truncated file', async () => {
+    const trail = await trailWith('truncated-two', {
+      'a.json': truncated,
+      'b.json.gz': gzipSync(truncated),
+      'c.jsonl': brokenSecondLine,
+    });
+    const decisions = await decisionsFile('truncated-two.jsonl', []);
+
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(1);
+    expect(result.stderr()).toBe(
+      'error: 2 CloudTrail files are invalid, so nothing was compared. Fix or remove them and run again:\n' +
+        `  ${path.join(trail, 'a.json')}: ${TRUNCATED_LOG_FILE_REASON}\n` +
+        `  ${path.join(trail, 'b.json.gz')}: ${TRUNCATED_LOG_FILE_REASON}\n`,
+    );
+  });
+
+  test.each([
+    ['a pretty-printed log file', 'log.json', JSON.stringify({ Records: fourRecords() }, null, 2)],
+    ['a .jsonl file', 'events.jsonl', `${lines.join('\n')}\n`],
+  ])('compares %s', async (_name, fileName, content) => {
+    const trail = await trailWith(`valid-${fileName}`, { [fileName]: content });
+    const decisions = await decisionsFile(`valid-${fileName}.jsonl`, [1, 2, 3, 4].map(eventId));
+
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    expect(result.exitCode()).toBe(0);
+    expect(result.stdout()).toBe('Expected events: 4\nReceived events: 4\nMissing events: 0\n');
+  });
+
+  test('lists the lines that replay fails', async () => {
+    const trail = await trailWith('replay-then-reconcile', { 'events.jsonl': brokenSecondLine });
+    const decisions = path.join(directory, 'replayed.jsonl');
+    const replayIo = captureIo();
+    const grants = path.join(__dirname, '..', '..', 'samples', 'grants.json');
+
+    const replay = await runReplayCommand([trail], { grants, batchSize: 100, out: decisions }, replayIo.io);
+    const result = await run(['--trail', trail, '--decisions', decisions]);
+
+    const failedLine = `  ${path.join(trail, 'events.jsonl')} record 2: Line 2 is not valid JSON: Unterminated string at column 20.\n`;
+    expect(replay.exitCode).toBe(2);
+    expect(replayIo.stdout()).toContain(failedLine);
+    expect(result.exitCode()).toBe(2);
+    expect(result.stdout()).toContain('Missing events: 0\n');
+    expect(result.stdout()).toContain(failedLine);
+  });
+});
+
+describe('readTrailRecords', () => {
+  test('lists a file that cannot be read', async () => {
+    const missing = path.join(directory, 'deleted-after-listing.json');
+
+    await expect(readTrailRecords([missing])).rejects.toThrow(
+      `Invalid CloudTrail file ${missing}: Failed to read the file: ENOENT: no such file or directory, open '${missing}'`,
+    );
   });
 });
 

@@ -3,9 +3,8 @@
  * time, each with the file and its position in it, so that every record can be traced back to its source.
  */
 import { readFile, readdir } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { basename, join } from 'node:path';
-import { parseCloudTrailText } from '../../domain/cloudtrail-input';
+import { type CloudTrailFileEntry, readCloudTrailContent } from '../../domain/cloudtrail-input';
 import { describeJsonValue, isJsonObject } from '../../domain/json-value';
 import { type CliStream, errorMessage, writeLine } from '../io';
 import { PathArgumentError, statIfPresent } from './path-arguments';
@@ -33,8 +32,8 @@ export interface SourceRecord {
   readonly position: number;
   readonly record: unknown;
   /**
-   * Set for a JSON line that could not be parsed and for a value that is not a JSON object: the record is
-   * listed as failed, never sent on.
+   * Set for a JSON line that is not valid JSON or not a CloudTrail document, and for a value that is not a
+   * JSON object: the record is listed as failed, never sent on.
    */
   readonly invalid?: string;
 }
@@ -113,9 +112,9 @@ function hasInputExtension(name: string): boolean {
 }
 
 /**
- * Reads one file (gzipped or plain; JSON document, array or JSON lines) into its records. When the file
- * as a whole does not parse but has several lines, it is read line by line, so that one bad line fails
- * only that record and the valid lines are still decided.
+ * Reads one file (gzipped or plain; JSON document, array or JSON lines) into its records with the rule of
+ * `readCloudTrailContent`. In JSON lines, a bad line fails only that record and the valid lines are still
+ * decided. A file that cannot be read, or that is not valid JSON and not JSON lines, is unreadable.
  */
 export async function readInputFile(file: string): Promise<{ records: SourceRecord[] } | UnreadableFile> {
   let content: Buffer;
@@ -125,51 +124,21 @@ export async function readInputFile(file: string): Promise<{ records: SourceReco
     return { file, reason: errorMessage(error) };
   }
 
-  try {
-    const records = parseCloudTrailText(content);
-    return { records: records.map((record, index) => toSourceRecord(file, index + 1, record)) };
-  } catch (error) {
-    const lines = nonEmptyLines(content);
-    return lines.length < 2 ? { file, reason: errorMessage(error) } : { records: readLines(file, lines) };
+  const read = readCloudTrailContent(content, file);
+  if ('unreadable' in read) {
+    return { file, reason: read.unreadable };
   }
-}
-
-function nonEmptyLines(content: Buffer): { text: string; lineNumber: number }[] {
-  let text: string;
-  try {
-    text = (content[0] === 0x1f && content[1] === 0x8b ? gunzipSync(content) : content).toString('utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split(/\r?\n/)
-    .map((line, index) => ({ text: line, lineNumber: index + 1 }))
-    .filter((line) => line.text.trim() !== '');
-}
-
-function readLines(file: string, lines: readonly { text: string; lineNumber: number }[]): SourceRecord[] {
-  const records: SourceRecord[] = [];
-  for (const line of lines) {
-    try {
-      for (const record of parseCloudTrailText(line.text)) {
-        records.push(toSourceRecord(file, records.length + 1, record));
-      }
-    } catch (error) {
-      const invalid = `line ${line.lineNumber} is not a CloudTrail record: ${errorMessage(error)}`;
-      records.push({ file, position: records.length + 1, record: undefined, invalid });
-    }
-  }
-  return records;
+  return { records: read.entries.map((entry, index) => toSourceRecord(file, index + 1, entry)) };
 }
 
 /**
  * Marks a value that is not an object as invalid, because it cannot be a CloudTrail record. The validator
  * would reject it too, but its message would be about the EventBridge event that replay wraps records in.
  */
-function toSourceRecord(file: string, position: number, record: unknown): SourceRecord {
-  if (isJsonObject(record)) {
-    return { file, position, record };
+function toSourceRecord(file: string, position: number, entry: CloudTrailFileEntry): SourceRecord {
+  if (entry.invalid !== undefined || isJsonObject(entry.record)) {
+    return { file, position, ...entry };
   }
-  const invalid = `The CloudTrail record is ${describeJsonValue(record)}, not a JSON object.`;
-  return { file, position, record, invalid };
+  const invalid = `The CloudTrail record is ${describeJsonValue(entry.record)}, not a JSON object.`;
+  return { file, position, record: entry.record, invalid };
 }
