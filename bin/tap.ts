@@ -2,14 +2,17 @@
 import { Annotations, App } from 'aws-cdk-lib';
 import { addComplianceChecks, FAIL_SYNTH_ON_FINDINGS_CONTEXT } from '../lib/compliance';
 import { ConfigError } from '../lib/config';
-import { checkContextKeys, unknownContextKeyWarning } from '../lib/config-context-keys';
+import { checkContextKeys, readIgnoredContextKeys } from '../lib/config-context-keys';
+import { findBroadPrincipalWarnings } from '../lib/config-principals';
 import { TapStack } from '../lib/tap-stack';
 
 function main(): void {
   const app = new App({ postCliContext: FAIL_SYNTH_ON_FINDINGS_CONTEXT });
   // Synthesis fails on any HIPAA Security or AWS Solutions finding that no acknowledgment covers.
   addComplianceChecks(app);
-  const unknownKeys = checkContextKeys(Object.keys(app.node.getAllContext()));
+  const context = app.node.getAllContext();
+  const ignoredKeys = readIgnoredContextKeys((key) => context[key]);
+  checkContextKeys(Object.keys(context), ignoredKeys);
 
   const stack = new TapStack(app, 'PhiGuard', {
     env: {
@@ -20,8 +23,9 @@ function main(): void {
       'phi-guard: decides every access to PHI in Amazon S3, contains violators and keeps audit evidence.',
   });
   // The cdk CLI (2.1149) prints warnings added to a stack but not those added to the app.
-  for (const key of unknownKeys) {
-    Annotations.of(stack).addWarningV2('phi-guard:unknownContextKey', unknownContextKeyWarning(key));
+  const warnings = findBroadPrincipalWarnings('protectedPrincipalArns', stack.config.protectedPrincipalArns);
+  for (const warning of warnings) {
+    Annotations.of(stack).addWarningV2('phi-guard:broadProtectedPrincipal', warning);
   }
 }
 

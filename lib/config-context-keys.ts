@@ -1,11 +1,18 @@
 /**
  * Checks the names of CDK context keys. `readConfig` looks up each of its keys by exact name and reads no
- * other key, so without this check a misspelled `monitormode=true` would leave containment on.
+ * other key, so without this check a misspelled `monitormode=true` or `monitoringMode=true` would leave
+ * containment on.
  */
+import type { ContextReader } from './config';
 import { ConfigError } from './config-error';
+import { quoteAll, readStringList } from './config-values';
 
-/** Every context key that `readConfig` reads. */
+/** Context key of the list of keys that other tools set, which `checkContextKeys` then accepts. */
+export const IGNORE_LIST_KEY = 'ignoreContextKeys';
+
+/** Every context key of phi-guard: the keys that `readConfig` reads, and `ignoreContextKeys`. */
 export const PHI_GUARD_CONTEXT_KEYS = [
+  IGNORE_LIST_KEY,
   'profile',
   'phiBucketNames',
   'monitorMode',
@@ -48,34 +55,65 @@ const CHARACTERS_PER_EDIT = 7;
 const MIN_FRAGMENT_LENGTH = 6;
 
 /**
- * Checks every context key. Throws a `ConfigError` that names each key that looks like a misspelled
- * phi-guard key together with the key it probably means. Returns the other keys that neither phi-guard
- * nor CDK uses, so that the caller can warn about them.
+ * Checks every context key, and throws a `ConfigError` that names each key that is neither a phi-guard key,
+ * a CDK key nor in `ignoredKeys`. The message names the phi-guard key that a misspelled key probably means.
  */
-export function checkContextKeys(keys: Iterable<string>): string[] {
-  const unknownKeys = [...keys].filter((key) => !isPhiGuardKey(key) && !isCdkContextKey(key));
-  const misspelled = unknownKeys.flatMap((key) => {
-    const intended = findIntendedKey(key);
-    return intended === undefined ? [] : [{ key, intended }];
-  });
-
-  if (misspelled.length > 0) {
-    const sentences = misspelled.map(
-      ({ key, intended }) => `Context key "${key}" is not a phi-guard setting. Did you mean "${intended}"?`,
-    );
-    throw new ConfigError(
-      `${sentences.join(' ')} Correct the key ${misspelled.length === 1 ? 'name' : 'names'}, ` +
-        'because phi-guard ignores keys that it does not know ' +
-        'and would use the default value instead.',
-    );
+export function checkContextKeys(keys: Iterable<string>, ignoredKeys: readonly string[] = []): void {
+  const unknownKeys = [...keys].filter(
+    (key) => !isPhiGuardKey(key) && !isCdkContextKey(key) && !ignoredKeys.includes(key),
+  );
+  if (unknownKeys.length > 0) {
+    throw new ConfigError(unknownKeysMessage(unknownKeys));
   }
-  return unknownKeys;
 }
 
-/** Returns the warning for a key that neither phi-guard nor CDK uses. */
-export function unknownContextKeyWarning(key: string): string {
+/**
+ * Reads `ignoreContextKeys`, a comma-separated or JSON list of keys that other tools keep in the CDK context.
+ * Rejects phi-guard keys in the list, because listing one does not stop phi-guard from reading it.
+ */
+export function readIgnoredContextKeys(read: ContextReader): string[] {
+  const keys = readStringList(read, IGNORE_LIST_KEY);
+  const phiGuardKeys = keys.filter(isPhiGuardKey);
+  if (phiGuardKeys.length > 0) {
+    throw new ConfigError(
+      `Context value "${IGNORE_LIST_KEY}" lists the phi-guard ` +
+        `${phiGuardKeys.length === 1 ? 'key' : 'keys'} ${quoteAll(phiGuardKeys)}, which phi-guard reads anyway. ` +
+        `Remove ${phiGuardKeys.length === 1 ? 'it' : 'them'} from ${IGNORE_LIST_KEY}.`,
+    );
+  }
+  return keys;
+}
+
+function unknownKeysMessage(unknownKeys: readonly string[]): string {
+  const intendedKeys = new Map(unknownKeys.map((key) => [key, findIntendedKey(key)]));
+  const misspelled = unknownKeys.filter((key) => intendedKeys.get(key) !== undefined);
+  const unrelated = unknownKeys.filter((key) => intendedKeys.get(key) === undefined);
+  const sentences = unknownKeys.map((key) => describeUnknownKey(key, intendedKeys.get(key)));
+
+  if (misspelled.length > 0) {
+    sentences.push(
+      `Correct the key ${misspelled.length === 1 ? 'name' : 'names'}, ` +
+        'because phi-guard reads each setting only under its exact name and would use the default value instead.',
+    );
+  }
+  if (unrelated.length > 0) {
+    sentences.push(unrelatedKeysFix(unrelated));
+  }
+  return sentences.join(' ');
+}
+
+function describeUnknownKey(key: string, intended: string | undefined): string {
+  return intended === undefined
+    ? `Context key "${key}" is not a phi-guard or CDK setting.`
+    : `Context key "${key}" is not a phi-guard setting. Did you mean "${intended}"?`;
+}
+
+function unrelatedKeysFix(keys: readonly string[]): string {
+  const pronoun = keys.length === 1 ? 'it' : 'them';
   return (
-    `Context key "${key}" is not a phi-guard or CDK setting, so it has no effect. ` +
+    `Remove ${pronoun}, or list ${pronoun} in ${IGNORE_LIST_KEY} ` +
+    `(-c ${IGNORE_LIST_KEY}=${keys.join(',')}) when another tool reads ${pronoun}. ` +
+    'Synthesis stops on unknown keys because a misspelled setting would have no effect. ' +
     'The phi-guard settings are listed under "Context values" in docs/deploy.md.'
   );
 }

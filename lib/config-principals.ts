@@ -5,6 +5,7 @@
  * matches no principal, so the principal that it was meant to protect could be contained.
  */
 import { ConfigError } from './config-error';
+import { quoteAll } from './config-values';
 
 /** IAM user, role or root ARN. The partition, the account ID and the name may be `*`. */
 const IAM_PRINCIPAL_ARN = /^arn:(?:aws[a-z-]*|\*):iam::(?:\d{12}|\*):(?:root|user\/\S+|role\/\S+|\*\S*)$/;
@@ -40,6 +41,48 @@ export function checkProtectedPrincipalArns(key: string, entries: readonly strin
   }
 }
 
+/**
+ * The principals that an entry with the account ID `*` protects when its resource is one of these, by
+ * service and then resource. Runs of `*` count as one, because the glob matches them alike.
+ */
+const EVERY_PRINCIPAL_OF_KIND = new Map([
+  ['iam:*', 'IAM user and role'],
+  ['iam:role/*', 'IAM role'],
+  ['iam:user/*', 'IAM user'],
+  ['sts:*', 'role session and federated user'],
+  ['sts:assumed-role/*', 'role session'],
+  ['sts:federated-user/*', 'federated user'],
+]);
+
+/**
+ * Returns one warning for each entry that protects every principal of a kind in every account, such as
+ * `arn:aws:iam::*:*` or `arn:aws:iam::*:role/*`. Such an entry is valid, but containment then skips all
+ * those principals, which a list of break-glass roles rarely intends.
+ */
+export function findBroadPrincipalWarnings(key: string, entries: readonly string[]): string[] {
+  return entries.flatMap((entry) => {
+    const kind = everyPrincipalKind(entry);
+    if (kind === undefined) {
+      return [];
+    }
+    return [
+      `Context value "${key}" has the entry ${JSON.stringify(entry)}, which protects every ${kind} ` +
+        'in every account, so containment will never act on them. ' +
+        `List only the principals that containment must not touch, such as ${EXAMPLE_ARNS}, ` +
+        'or set monitorMode=true to turn containment off.',
+    ];
+  });
+}
+
+function everyPrincipalKind(entry: string): string | undefined {
+  const match = /^arn:[^:]+:(iam|sts)::\*:(.+)$/.exec(entry);
+  if (match === null) {
+    return undefined;
+  }
+  const [, service, resource] = match;
+  return EVERY_PRINCIPAL_OF_KIND.get(`${service}:${resource.replace(/\*+/g, '*')}`);
+}
+
 export function isPrincipalArnPattern(entry: string): boolean {
   return IAM_PRINCIPAL_ARN.test(entry) || STS_PRINCIPAL_ARN.test(entry);
 }
@@ -55,8 +98,4 @@ function describeInvalid(entries: readonly string[]): string {
   return entries.length === 1
     ? 'an entry that is not an IAM or STS principal ARN'
     : 'entries that are not IAM or STS principal ARNs';
-}
-
-function quoteAll(entries: readonly string[]): string {
-  return entries.map((entry) => JSON.stringify(entry)).join(', ');
 }

@@ -29,7 +29,11 @@ const CRON_FIELDS: readonly CronField[] = [
   { name: 'year', min: 1970, max: 2199, symbols: ',-*/', words: [] },
 ];
 
-const EXAMPLES = 'rate(1 day), rate(6 hours), cron(0 3 * * ? *) or at(2030-01-31T03:00:00)';
+const EXAMPLES = 'rate(1 day), rate(6 hours) or cron(0 3 * * ? *)';
+
+const MINUTES_PER_UNIT: Record<string, number> = { minute: 1, hour: 60, day: 24 * 60 };
+
+const MINUTES_PER_DAY = 24 * 60;
 
 /** Throws a `ConfigError` naming `key` when `expression` is not a valid Scheduler expression. */
 export function checkScheduleExpression(key: string, expression: string): void {
@@ -56,6 +60,33 @@ export function findScheduleProblem(expression: string): string | undefined {
     return findCronProblem(body);
   }
   return findAtProblem(body);
+}
+
+/**
+ * Returns why `expression` can leave more than 24 hours between two runs, or undefined when it runs at
+ * least once every 24 hours. A cron expression passes only when it runs every day of every month and year,
+ * whatever its minutes and hours. Expects an expression that `findScheduleProblem` accepts.
+ */
+export function findDailyRunProblem(expression: string): string | undefined {
+  const [, kind, body] = /^(rate|cron|at)\((.*)\)$/.exec(expression) ?? [];
+  if (kind === 'at') {
+    return 'An at(...) schedule runs only once';
+  }
+  if (kind === 'rate') {
+    return rateMinutes(body) > MINUTES_PER_DAY ? `rate(${body}) runs less often than once a day` : undefined;
+  }
+  const [, , dayOfMonth, month, dayOfWeek, year] = body.split(' ');
+  const everyDay =
+    ['*', '?'].includes(dayOfMonth) && month === '*' && ['*', '?'].includes(dayOfWeek) && year === '*';
+  return everyDay
+    ? undefined
+    : 'A cron schedule must run every day, with day-of-month * or ?, month *, day-of-week * or ? and year *';
+}
+
+/** Returns the minutes between runs of a valid rate body, such as 1440 for `1 day`. */
+function rateMinutes(body: string): number {
+  const [value, unit] = body.split(' ');
+  return Number(value) * MINUTES_PER_UNIT[unit.replace(/s$/, '')];
 }
 
 function findRateProblem(body: string): string | undefined {

@@ -4,6 +4,7 @@
  */
 import type { ContextReader } from './config';
 import { ConfigError } from './config-error';
+import { findDuplicates, isBucketName, isEmailAddress } from './config-rules';
 
 export function readStringList(read: ContextReader, key: string): string[] {
   const value = read(key);
@@ -46,6 +47,60 @@ function parseJsonList(key: string, text: string): unknown {
   }
 }
 
+/** Reads a list of e-mail addresses, such as the subscribers of a topic. Each address may occur once. */
+export function readEmailAddresses(read: ContextReader, key: string): string[] {
+  const addresses = readStringList(read, key);
+  const invalid = addresses.filter((address) => !isEmailAddress(address));
+  if (invalid.length > 0) {
+    const entries = describeEntries(
+      invalid,
+      'an entry that is not an e-mail address',
+      'entries that are not e-mail addresses',
+    );
+    throw new ConfigError(
+      `Context value "${key}" has ${entries}. ` +
+        'Write each address in the form security@example.org, and separate addresses with commas.',
+    );
+  }
+  checkNoDuplicates(key, addresses);
+  return addresses;
+}
+
+/** Reads a list of S3 bucket names. Each name may occur once. */
+export function readBucketNames(read: ContextReader, key: string): string[] {
+  const names = readStringList(read, key);
+  const invalid = names.filter((name) => !isBucketName(name));
+  if (invalid.length > 0) {
+    const entries = describeEntries(invalid, 'an invalid S3 bucket name', 'invalid S3 bucket names');
+    throw new ConfigError(
+      `Context value "${key}" has ${entries}. ` +
+        'A bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starts and ends with a letter ' +
+        'or digit and has no two dots in a row, such as phi-records-111122223333.',
+    );
+  }
+  checkNoDuplicates(key, names);
+  return names;
+}
+
+function checkNoDuplicates(key: string, entries: readonly string[]): void {
+  const duplicates = findDuplicates(entries);
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      `Context value "${key}" lists ${quoteAll(duplicates)} more than once. List each entry once.`,
+    );
+  }
+}
+
+/** Returns `singular` or `plural` followed by a colon and the quoted entries, such as `an entry: "a"`. */
+function describeEntries(entries: readonly string[], singular: string, plural: string): string {
+  return `${entries.length === 1 ? singular : plural}: ${quoteAll(entries)}`;
+}
+
+/** Returns the entries as JSON strings separated by commas, such as `"a", "b"`. */
+export function quoteAll(entries: readonly string[]): string {
+  return entries.map((entry) => JSON.stringify(entry)).join(', ');
+}
+
 export function readBoolean(read: ContextReader, key: string, fallback: boolean): boolean {
   const value = read(key);
   if (value === undefined) {
@@ -80,13 +135,29 @@ export function readOptionalInteger(
   if (value === undefined) {
     return undefined;
   }
-  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof value === 'string' && value.trim() === '') {
+    // `-c key=` passes an empty string, which Number() would read as 0.
+    throw new ConfigError(
+      `Context value "${key}" is empty. Set a whole number from ${min} to ${max}, ` +
+        'or remove the key to use the default.',
+    );
+  }
+  const number = typeof value === 'string' ? parseDecimalInteger(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
     throw new ConfigError(
       `Context value "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
     );
   }
   return number;
+}
+
+/**
+ * Parses decimal digits with an optional sign. Returns NaN for any other text, including forms that Number()
+ * accepts, such as 0x10, 1e3 and 60.0.
+ */
+function parseDecimalInteger(text: string): number {
+  const trimmed = text.trim();
+  return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
 }
 
 export function readString(read: ContextReader, key: string, fallback: string): string {

@@ -1,12 +1,15 @@
 /**
  * Deployment settings of phi-guard, read from CDK context (`cdk.json`, `cdk.context.json` or `-c key=value`).
  * Every value is validated here so that a typo fails synth with the key's name instead of deploying.
- * `checkContextKeys` in `config-context-keys.ts` catches misspelled key names.
+ * `checkContextKeys` in `config-context-keys.ts` rejects unknown and misspelled key names.
  */
+import { ConfigError } from './config-error';
 import { checkProtectedPrincipalArns } from './config-principals';
-import { checkScheduleExpression } from './config-schedule';
+import { checkScheduleExpression, findDailyRunProblem } from './config-schedule';
 import {
   readBoolean,
+  readBucketNames,
+  readEmailAddresses,
   readEnum,
   readInteger,
   readOptionalInteger,
@@ -52,12 +55,18 @@ export interface PhiGuardConfig {
   readonly canaryEnabled: boolean;
   /** Minutes between canary reads by the granted canary role. */
   readonly canaryIntervalMinutes: number;
-  /** EventBridge Scheduler expression of the reconciliation run. */
+  /** EventBridge Scheduler expression of the reconciliation run; runs are at most 24 hours apart. */
   readonly reconciliationSchedule: string;
 }
 
 /** Reads one context value by key; `undefined` when the key is not set. */
 export type ContextReader = (key: string) => unknown;
+
+/**
+ * Hours of events that one reconciliation run checks: the default `windowHours` of the `Reconciliation`
+ * construct, which the stack does not override. Runs at most 24 hours apart leave no hour unchecked.
+ */
+export const RECONCILIATION_WINDOW_HOURS = 26;
 
 const PROFILE_DEFAULTS: Record<DeploymentProfile, { evidenceRetentionDays: number }> = {
   production: { evidenceRetentionDays: 2190 },
@@ -69,7 +78,7 @@ export function readConfig(read: ContextReader): PhiGuardConfig {
   const profile = readEnum(read, 'profile', ['production', 'sandbox'], 'production');
 
   return {
-    phiBucketNames: readStringList(read, 'phiBucketNames'),
+    phiBucketNames: readBucketNames(read, 'phiBucketNames'),
     profile,
     monitorMode: readBoolean(read, 'monitorMode', false),
     protectedPrincipalArns: readProtectedPrincipalArns(read),
@@ -79,8 +88,8 @@ export function readConfig(read: ContextReader): PhiGuardConfig {
       ['token-issue-time', 'session'],
       'token-issue-time',
     ),
-    alertEmails: readStringList(read, 'alertEmails'),
-    operationsEmails: readStringList(read, 'operationsEmails'),
+    alertEmails: readEmailAddresses(read, 'alertEmails'),
+    operationsEmails: readEmailAddresses(read, 'operationsEmails'),
     grantCacheTtlSeconds: readInteger(read, 'grantCacheTtlSeconds', 60, 0, 3600),
     incidentWindowMinutes: readInteger(read, 'incidentWindowMinutes', 15, 1, 1440),
     evidenceRetentionDays: readInteger(
@@ -109,5 +118,15 @@ function readProtectedPrincipalArns(read: ContextReader): string[] {
 function readReconciliationSchedule(read: ContextReader): string {
   const schedule = readString(read, 'reconciliationSchedule', 'rate(1 day)');
   checkScheduleExpression('reconciliationSchedule', schedule);
+
+  const problem = findDailyRunProblem(schedule);
+  if (problem !== undefined) {
+    throw new ConfigError(
+      'Context value "reconciliationSchedule" must run at least once every 24 hours, ' +
+        `got ${JSON.stringify(schedule)}. ${problem}. ` +
+        `Each run checks a ${RECONCILIATION_WINDOW_HOURS}-hour window of events, so runs must be at most ` +
+        '24 hours apart for the windows to overlap. Use a schedule such as rate(1 day) or cron(0 3 * * ? *).',
+    );
+  }
   return schedule;
 }

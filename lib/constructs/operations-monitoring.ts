@@ -5,9 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { isEmailAddress } from '../config-rules';
 import { OperationsAlarms } from './operations-alarms';
-
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface OperationsMonitoringProps {
   /**
@@ -115,7 +114,7 @@ function allowAlarmsToPublish(topic: sns.Topic): void {
 }
 
 function validateEmails(emails: readonly string[]): void {
-  const invalid = emails.filter((email) => !EMAIL_PATTERN.test(email));
+  const invalid = emails.filter((email) => !isEmailAddress(email));
   if (invalid.length > 0) {
     throw new Error(
       `Operations e-mail addresses must look like name@example.org, got ${JSON.stringify(invalid)}.`,

@@ -2,9 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/** S3 general purpose bucket names: 3-63 characters, lowercase letters, digits, dots and hyphens. */
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+import { findDuplicates, isBucketName } from '../config-rules';
 
 export interface PhiBucketsProps {
   /**
@@ -69,14 +67,14 @@ export class PhiBuckets extends Construct {
 
 function validateBucketNames(names: readonly string[]): void {
   for (const name of names) {
-    if (!BUCKET_NAME_PATTERN.test(name) || name.includes('..')) {
+    if (!isBucketName(name)) {
       throw new Error(
         `Invalid PHI bucket name "${name}": use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.`,
       );
     }
   }
 
-  const duplicates = names.filter((name, index) => names.indexOf(name) !== index);
+  const duplicates = findDuplicates(names);
   if (duplicates.length > 0) {
     throw new Error(`PHI bucket names must be unique, got "${duplicates[0]}" more than once.`);
   }

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { isEmailAddress } from '../config-rules';
 
 export interface SecurityAlertsProps {
   /**
@@ -24,8 +25,6 @@ export interface SecurityAlertsProps {
 }
 
 const DEFAULT_PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
-
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The SNS topic that carries security alerts (containment, escalations, reports) to the security team.
@@ -79,7 +78,7 @@ export class SecurityAlerts extends Construct {
 }
 
 function validateEmails(emails: readonly string[]): void {
-  const invalid = emails.filter((email) => !EMAIL_PATTERN.test(email));
+  const invalid = emails.filter((email) => !isEmailAddress(email));
   if (invalid.length > 0) {
     throw new Error(
       `Alert e-mail addresses must look like name@example.org, got ${JSON.stringify(invalid)}.`,

@@ -44,6 +44,19 @@ describe('bin/tap.ts config errors', () => {
     ['phiBucketNames', '[bad', 'Context value "phiBucketNames"'],
     ['profile', 'staging', 'Context value "profile" must be one of production, sandbox'],
     ['monitormode', 'true', 'Context key "monitormode" is not a phi-guard setting'],
+    ['dryRun', 'true', 'Context key "dryRun" is not a phi-guard or CDK setting'],
+    ['alertEmails', 'not-an-email', 'Context value "alertEmails" has an entry that is not an e-mail address'],
+    [
+      'operationsEmails',
+      'ops',
+      'Context value "operationsEmails" has an entry that is not an e-mail address',
+    ],
+    ['alertEmails', 'a@example.org,a@example.org', 'Context value "alertEmails" lists "a@example.org" more'],
+    ['phiBucketNames', 'My_Bucket', 'Context value "phiBucketNames" has an invalid S3 bucket name'],
+    ['phiBucketNames', 'phi-a,phi-a', 'Context value "phiBucketNames" lists "phi-a" more than once'],
+    ['grantCacheTtlSeconds', '', 'Context value "grantCacheTtlSeconds" is empty'],
+    ['reconciliationSchedule', 'rate(7 days)', 'Context value "reconciliationSchedule" must run at least'],
+    ['ignoreContextKeys', 'monitorMode', 'Context value "ignoreContextKeys" lists the phi-guard key'],
   ])('%s=%s prints one error line', (key, value, expected) => {
     const { status, stderr } = runApp({ profile: 'sandbox', [key]: value });
 
@@ -65,11 +78,34 @@ describe('cdk synth context keys', () => {
     expect(output).not.toMatch(STACK_TRACE_LINE);
   });
 
-  test('cdk.json keys pass and unrelated key warns', () => {
+  test('unrelated key fails synth', () => {
     const { status, output } = cdkSynth(['profile=sandbox', 'team=payments']);
 
-    expect(output).toContain('Context key "team" is not a phi-guard or CDK setting');
-    expect(output.match(/is not a phi-guard or CDK setting/g)).toHaveLength(1);
+    expect(status).not.toBe(0);
+    expect(output).toContain('error: Context key "team" is not a phi-guard or CDK setting.');
+    expect(output).toContain('(-c ignoreContextKeys=team)');
+    expect(output.match(/is not a phi-guard/g)).toHaveLength(1);
+    expect(output).not.toMatch(STACK_TRACE_LINE);
+  });
+
+  test('ignored key and cdk.json keys pass', () => {
+    const { status, output } = cdkSynth(['profile=sandbox', 'team=payments', 'ignoreContextKeys=team']);
+
+    expect(output).not.toContain('is not a phi-guard');
+    expect(output).not.toContain('error:');
+    expect(status).toBe(0);
+  });
+});
+
+describe('cdk synth warnings', () => {
+  test('account-wide protected entry warns', () => {
+    const { status, output } = cdkSynth(['profile=sandbox', 'protectedPrincipalArns=arn:aws:iam::*:*']);
+
+    expect(output).toContain(
+      'Context value "protectedPrincipalArns" has the entry "arn:aws:iam::*:*", which protects every IAM ' +
+        'user and role in every account, so containment will never act on them.',
+    );
+    expect(output).toContain('phi-guard:broadProtectedPrincipal');
     expect(output).not.toContain('error:');
     expect(status).toBe(0);
   });

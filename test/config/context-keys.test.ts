@@ -7,25 +7,33 @@ import {
   findIntendedKey,
   isCdkContextKey,
   PHI_GUARD_CONTEXT_KEYS,
+  readIgnoredContextKeys,
 } from '../../lib/config-context-keys';
 import { catchConfigError } from './catch-config-error';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 
-function checkError(keys: string[]): ConfigError {
-  return catchConfigError(() => checkContextKeys(keys), JSON.stringify(keys));
+function checkError(keys: string[], ignoredKeys: string[] = []): ConfigError {
+  return catchConfigError(() => checkContextKeys(keys, ignoredKeys), JSON.stringify(keys));
+}
+
+function ignoreListError(value: unknown): ConfigError {
+  return catchConfigError(
+    () => readIgnoredContextKeys((key) => (key === 'ignoreContextKeys' ? value : undefined)),
+    JSON.stringify(value),
+  );
 }
 
 describe('checkContextKeys', () => {
   test('accepts every phi-guard key', () => {
-    expect(checkContextKeys(PHI_GUARD_CONTEXT_KEYS)).toEqual([]);
+    expect(() => checkContextKeys(PHI_GUARD_CONTEXT_KEYS)).not.toThrow();
   });
 
   test('accepts cdk.json context keys', () => {
     const keys = Object.keys(JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')).context);
 
     expect(keys.length).toBeGreaterThan(0);
-    expect(checkContextKeys(keys)).toEqual([]);
+    expect(() => checkContextKeys(keys)).not.toThrow();
   });
 
   test.each([
@@ -47,7 +55,7 @@ describe('checkContextKeys', () => {
     'vpc-provider:account=111122223333:filter.vpc-id=vpc-1:region=us-east-1',
   ])('accepts CDK key %s', (key) => {
     expect(isCdkContextKey(key)).toBe(true);
-    expect(checkContextKeys([key])).toEqual([]);
+    expect(() => checkContextKeys([key])).not.toThrow();
   });
 
   test.each([
@@ -96,11 +104,100 @@ describe('checkContextKeys', () => {
     expect(checkError(['monitorMode', 'monitormode']).message).toContain('"monitormode"');
   });
 
-  test('returns unrelated keys', () => {
-    expect(checkContextKeys(['profile', 'stage', 'team', 'aws:cdk:enable-path-metadata'])).toEqual([
-      'stage',
-      'team',
-    ]);
+  test.each([
+    'monitoringMode',
+    'monitorOnly',
+    'monitoring',
+    'dryRun',
+    'phiBuckets',
+    'buckets',
+    'protectedArns',
+    'protectedRoles',
+  ])('rejects safety key look-alike %s', (key) => {
+    const message = checkError(['profile', key]).message;
+
+    expect(message).toContain(`Context key "${key}" is not a phi-guard or CDK setting.`);
+    expect(message).toContain(`-c ignoreContextKeys=${key}`);
+  });
+
+  test('rejects unrelated key with fix', () => {
+    expect(checkError(['profile', 'team']).message).toBe(
+      'Context key "team" is not a phi-guard or CDK setting. ' +
+        'Remove it, or list it in ignoreContextKeys (-c ignoreContextKeys=team) when another tool reads it. ' +
+        'Synthesis stops on unknown keys because a misspelled setting would have no effect. ' +
+        'The phi-guard settings are listed under "Context values" in docs/deploy.md.',
+    );
+  });
+
+  test('names every unrelated key', () => {
+    const message = checkError(['stage', 'profile', 'team']).message;
+
+    expect(message).toContain('Context key "stage" is not a phi-guard or CDK setting.');
+    expect(message).toContain('Context key "team" is not a phi-guard or CDK setting.');
+    expect(message).toContain(
+      'Remove them, or list them in ignoreContextKeys (-c ignoreContextKeys=stage,team)',
+    );
+  });
+
+  test('separates misspelled and unrelated keys', () => {
+    const message = checkError(['monitormode', 'team']).message;
+
+    expect(message).toContain(
+      'Context key "monitormode" is not a phi-guard setting. Did you mean "monitorMode"?',
+    );
+    expect(message).toContain('Correct the key name,');
+    expect(message).toContain('(-c ignoreContextKeys=team)');
+    expect(message).not.toContain('ignoreContextKeys=monitormode');
+  });
+
+  test('misspelled key omits ignore hint', () => {
+    expect(checkError(['monitormode']).message).not.toContain('ignoreContextKeys');
+  });
+
+  test('accepts ignored keys', () => {
+    expect(() => checkContextKeys(['profile', 'team', 'stage'], ['team', 'stage'])).not.toThrow();
+  });
+
+  test('ignore list names exact keys', () => {
+    const message = checkError(['team', 'Team', 'stage'], ['team']).message;
+
+    expect(message).toContain('Context key "Team" is not');
+    expect(message).toContain('Context key "stage" is not');
+    expect(message).not.toContain('"team"');
+  });
+
+  test('accepts ignoreContextKeys itself', () => {
+    expect(() => checkContextKeys(['ignoreContextKeys', 'team'], ['team'])).not.toThrow();
+  });
+});
+
+describe('readIgnoredContextKeys', () => {
+  test.each([
+    ['unset', undefined, []],
+    ['comma-separated text', 'team, stage', ['team', 'stage']],
+    ['JSON array text', '["team","stage"]', ['team', 'stage']],
+    ['array from cdk.json', ['team'], ['team']],
+  ])('reads %s', (_case, value, expected) => {
+    expect(readIgnoredContextKeys((key) => (key === 'ignoreContextKeys' ? value : undefined))).toEqual(
+      expected,
+    );
+  });
+
+  test('rejects phi-guard key', () => {
+    expect(ignoreListError('team,monitorMode').message).toBe(
+      'Context value "ignoreContextKeys" lists the phi-guard key "monitorMode", which phi-guard reads anyway. ' +
+        'Remove it from ignoreContextKeys.',
+    );
+  });
+
+  test('rejects several phi-guard keys', () => {
+    expect(ignoreListError(['profile', 'monitorMode']).message).toContain(
+      'lists the phi-guard keys "profile", "monitorMode", which phi-guard reads anyway. Remove them',
+    );
+  });
+
+  test('rejects invalid JSON', () => {
+    expect(ignoreListError('[team').message).toContain('Context value "ignoreContextKeys" starts with "["');
   });
 });
 
@@ -108,6 +205,13 @@ describe('findIntendedKey', () => {
   test.each(['stage', 'env', 'owner', 'mode', 'email', 'costCenter'])('ignores unrelated %s', (key) => {
     expect(findIntendedKey(key)).toBeUndefined();
   });
+
+  test.each(['ignoreContextKey', 'ignoredContextKeys', 'IgnoreContextKeys'])(
+    'suggests ignoreContextKeys for %s',
+    (key) => {
+      expect(findIntendedKey(key)).toBe('ignoreContextKeys');
+    },
+  );
 
   test('prefers closest key', () => {
     expect(findIntendedKey('canaryIntervalMinute')).toBe('canaryIntervalMinutes');

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/config';
-import { checkScheduleExpression, findScheduleProblem } from '../../lib/config-schedule';
+import { checkScheduleExpression, findDailyRunProblem, findScheduleProblem } from '../../lib/config-schedule';
 
 describe('findScheduleProblem', () => {
   test.each([
@@ -74,5 +74,33 @@ describe('checkScheduleExpression', () => {
 
   test('accepts default', () => {
     expect(() => checkScheduleExpression('reconciliationSchedule', 'rate(1 day)')).not.toThrow();
+  });
+});
+
+describe('findDailyRunProblem', () => {
+  test.each([
+    'rate(1 minute)',
+    'rate(1440 minutes)',
+    'rate(24 hours)',
+    'rate(1 day)',
+    'cron(0 3 * * ? *)',
+    'cron(0 3 ? * * *)',
+    'cron(0/5 0-23 * * ? *)',
+  ])('accepts %s', (expression) => {
+    expect(findDailyRunProblem(expression)).toBeUndefined();
+  });
+
+  test.each([
+    ['at(2030-01-31T03:00:00)', 'An at(...) schedule runs only once'],
+    ['rate(1441 minutes)', 'rate(1441 minutes) runs less often than once a day'],
+    ['rate(25 hours)', 'rate(25 hours) runs less often than once a day'],
+    ['rate(2 days)', 'rate(2 days) runs less often than once a day'],
+    ['cron(0 3 ? * SUN *)', 'A cron schedule must run every day'],
+    ['cron(0 3 ? * 1-7 *)', 'A cron schedule must run every day'],
+    ['cron(0 3 1-31 * ? *)', 'A cron schedule must run every day'],
+    ['cron(0 3 * JAN-DEC ? *)', 'A cron schedule must run every day'],
+    ['cron(0 3 * * ? 2030-2199)', 'A cron schedule must run every day'],
+  ])('rejects %s', (expression, problem) => {
+    expect(findDailyRunProblem(expression)).toContain(problem);
   });
 });
