@@ -230,7 +230,7 @@ export class Canary extends Construct {
     );
     phiBucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     // Query finds the canary grants by principal key. PutItem and GetItem write a grant unless it is revoked,
-    // and UpdateItem revokes one.
+    // and GetItem and UpdateItem revoke one.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -246,8 +246,7 @@ export class Canary extends Construct {
     grantsTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     Validations.of(roleOf(fn)).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${arnReference(grantsTable)}/index/*]`,
-      reason:
-        'Writing a canary grant checks its id, and revoking one finds it by id, in the grants table index.',
+      reason: 'Writing a canary grant checks in the grants table index that no other principal uses its id.',
     });
 
     const resource = new CustomResource(this, 'Object', {

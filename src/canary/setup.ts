@@ -12,15 +12,13 @@ import type {
 } from 'aws-lambda';
 import { principalKeyOf } from '../domain/grants';
 import type { Grant } from '../domain/types';
-import { GrantAlreadyRevokedError, GrantNotFoundError } from '../grants/errors';
+import { GrantAlreadyRevokedError } from '../grants/errors';
 import {
   putGrants,
   queryGrantsOfPrincipal,
   revokeGrantById,
   type GrantsTable,
-  type RevocationDetails,
 } from '../grants/grant-repository';
-import { backoffDelayMs, sleep, type RetryOptions } from '../grants/retry';
 import {
   buildCanaryGrants,
   CANARY_OBJECT_CONTENT,
@@ -51,12 +49,6 @@ const REVOKED_BY = 'phi-guard canary setup';
 const DELETE_REASON = 'The canary custom resource was deleted, which removes its object and its grants.';
 const UPDATE_REASON =
   'A stack update replaced a canary role or moved the canary object, so the canary no longer needs this grant.';
-
-/**
- * Revoking finds a grant through the eventually consistent grantId index, which can miss a grant written
- * moments earlier, so a grant that is not found is looked up again after a backoff.
- */
-const INDEX_LAG_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 };
 
 /**
  * Applies one CloudFormation request and returns the physical resource id, `bucket/key`. The id changes
@@ -91,7 +83,7 @@ export function readCanarySetupProperties(value: Record<string, unknown>): Canar
   if (missing.length > 0) {
     throw new Error(
       `Canary custom resource properties ${missing.join(', ')} are missing or empty. ` +
-        'The Canary construct sets all of them; redeploy the stack.',
+        'The Canary construct sets all of them, so redeploy the stack to restore them.',
     );
   }
   return {
@@ -177,7 +169,10 @@ async function readGrantsOfRoles(
   return grants.flat();
 }
 
-/** Revokes the grants one at a time. Each revocation takes the time at which it is made. */
+/**
+ * Revokes the grants one at a time, each read by its primary key, so the eventually consistent grantId index
+ * cannot miss a grant written moments earlier. Each revocation takes the time at which it is made.
+ */
 async function revokeGrants(
   table: GrantsTable,
   grants: readonly Grant[],
@@ -185,33 +180,15 @@ async function revokeGrants(
   clock: () => Date,
 ): Promise<void> {
   for (const grant of grants) {
-    await revokeCanaryGrant(table, grant.grantId, {
-      revokedAt: clock().toISOString(),
-      revokedBy: REVOKED_BY,
-      reason,
-    });
-  }
-}
-
-async function revokeCanaryGrant(
-  table: GrantsTable,
-  grantId: string,
-  details: RevocationDetails,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+    const details = { revokedAt: clock().toISOString(), revokedBy: REVOKED_BY, reason };
     try {
-      await revokeGrantById(table, grantId, details);
-      return;
+      await revokeGrantById(table, grant.grantId, details, { principalKey: grant.principalKey });
     } catch (error) {
       // Another writer revoked the grant after the Query read it, which is the outcome this request needs.
-      if (error instanceof GrantAlreadyRevokedError) {
-        return;
-      }
-      if (!(error instanceof GrantNotFoundError) || attempt >= INDEX_LAG_RETRY.maxAttempts) {
+      if (!(error instanceof GrantAlreadyRevokedError)) {
         throw error;
       }
     }
-    await sleep(backoffDelayMs(attempt, INDEX_LAG_RETRY));
   }
 }
 
