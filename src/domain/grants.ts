@@ -33,7 +33,7 @@ export function parseGrantsFile(
   format: 'json' | 'csv',
   options: ParseGrantsOptions = {},
 ): { grants: Grant[]; grantLines: Map<string, number>; problems: GrantProblem[] } {
-  const validatedAtMs = (options.now ?? (() => new Date()))().getTime();
+  const validatedAtMs = options.now?.().getTime() ?? Date.now();
   const entries = format === 'json' ? readJsonEntries(text) : readCsvEntries(text);
   const grants: Grant[] = [];
   const problems: GrantProblem[] = [...entries.problems];
@@ -54,7 +54,7 @@ export function parseGrantsFile(
     grants.push(result.grant);
   }
 
-  // Row problems are found before grant problems; a stable sort lists both in file order.
+  // Row problems are found before grant problems, so a stable sort puts both in file order.
   problems.sort((first, second) => first.line - second.line);
   return { grants, grantLines: firstLineOfGrantId, problems };
 }

@@ -76,7 +76,7 @@ export class UnprocessedGrantsError extends Error {
     attempts: number,
   ) {
     super(
-      `${grantIds.length} grants were still throttled after ${attempts} attempts each and were not written ` +
+      `${grantsWere(grantIds.length)} still throttled after ${attempts} attempts each and not written ` +
         `(${listFirstTen(grantIds)}). Run the import again, which writes them and reports the stored grants as unchanged.`,
     );
     this.name = 'UnprocessedGrantsError';
@@ -87,7 +87,7 @@ export class UnprocessedGrantsError extends Error {
 export class GrantsRejectedError extends Error {
   constructor(readonly rejections: readonly GrantRejection[]) {
     super(
-      `${rejections.length} grants were rejected and not written, and the other grants were written. ` +
+      `${grantsWere(rejections.length)} rejected and not written, and the other grants were written. ` +
         rejections
           .slice(0, 10)
           .map((rejection) => rejection.message)
@@ -96,6 +96,10 @@ export class GrantsRejectedError extends Error {
     );
     this.name = 'GrantsRejectedError';
   }
+}
+
+function grantsWere(count: number): string {
+  return count === 1 ? '1 grant was' : `${count} grants were`;
 }
 
 function listFirstTen(grantIds: readonly string[]): string {

@@ -127,7 +127,8 @@ export interface RevokeGrantOptions {
  * the `revokedAt` that was read, so a revocation is never cleared or postponed, also by concurrent writers.
  * @returns the revoked grant.
  * @throws GrantNotFoundError, GrantAlreadyRevokedError, GrantChangedError
- * @throws DuplicateGrantIdError when `options.principalKey` is not set and several principal keys hold the id.
+ * @throws DuplicateGrantIdError when `options.principalKey` is not set and the id is stored under several
+ *   principal keys.
  */
 export async function revokeGrantById(
   table: GrantsTable,
@@ -142,7 +143,7 @@ export async function revokeGrantById(
   if (grant === undefined) {
     throw new GrantNotFoundError(grantId, options.principalKey);
   }
-  if (grant.revokedAt !== undefined && !canRevokeAt(grant, details.revokedAt)) {
+  if (!canRevokeAt(grant, details.revokedAt)) {
     throw new GrantAlreadyRevokedError(grantId, grant.revokedAt);
   }
 

@@ -44,7 +44,11 @@ export interface GrantWriteReport {
   readonly unprocessed: readonly string[];
 }
 
-/** Error names with which DynamoDB rejects a request for lack of capacity. */
+/**
+ * Error names with which DynamoDB rejects a request for lack of capacity.
+ * NOTE: the AWS SDK's default retry strategy (3 attempts in @smithy/core 3.41) retries these errors before
+ * they reach this module, so one attempt of `writeGrantWithRetry` can send each request up to 3 times.
+ */
 const THROTTLING_ERROR_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

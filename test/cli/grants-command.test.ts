@@ -1,13 +1,13 @@
-import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerGrantsCommand } from '../../src/cli/grants/grants-command';
 import type { Grant } from '../../src/domain/types';
-import { grantToItem } from '../../src/grants/grant-item';
 import { findGrant, getGrant } from '../../src/grants/grant-repository';
 import { createGrantsTable } from '../../src/grants/table-definition';
 import { LOCAL_CREDENTIALS, startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/local-dynamodb';
+import { putRawGrant } from '../grants/support/local-grants-tables';
 import { captureIo, testProgram, type CapturedIo } from './cli-io';
 
 const samples = join(__dirname, '..', '..', 'samples');
@@ -194,11 +194,6 @@ describe('grants import and revoke against dynalite', () => {
 
   const grantsTable = (tableName: string) => ({ client: local.client, tableName });
 
-  /** Writes the grant as a raw item, as an older phi-guard or one of two racing imports could have stored it. */
-  async function putItem(table: string, grant: Grant): Promise<void> {
-    await local.client.send(new PutItemCommand({ TableName: table, Item: grantToItem(grant) }));
-  }
-
   async function scanItems(table: string): Promise<unknown[]> {
     const output = await local.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
     return output.Items ?? [];
@@ -361,7 +356,7 @@ describe('grants import and revoke against dynalite', () => {
     };
 
     it('import without revokedAt is rejected', async () => {
-      await putItem('pending', pending);
+      await putRawGrant(grantsTable('pending'), pending);
       const file = writeTemporary('alice.json', grantsJson([{ grantId: 'g-pending', principal: ALICE }]));
       const captured = await runGrants(['import', file, ...tableArgs('pending')]);
       expect(captured.exitCode()).toBe(4);
@@ -404,7 +399,7 @@ describe('grants import and revoke against dynalite', () => {
 
     it('import with a passed revokedAt moves it earlier', async () => {
       const later = { ...pending, grantId: 'g-pending-2' };
-      await putItem('pending', later);
+      await putRawGrant(grantsTable('pending'), later);
       const revokedAt = '2025-03-20T08:00:00Z';
       const file = writeTemporary(
         'alice.json',
@@ -431,8 +426,8 @@ describe('grants import and revoke against dynalite', () => {
     });
 
     it('revoke without --principal names both', async () => {
-      await putItem('shared', grantOf(BOB));
-      await putItem('shared', grantOf(ALICE));
+      await putRawGrant(grantsTable('shared'), grantOf(BOB));
+      await putRawGrant(grantsTable('shared'), grantOf(ALICE));
       const captured = await runGrants(['revoke', 'dup-1', '--reason', 'x', ...tableArgs('shared')]);
       expect(captured.exitCode()).toBe(1);
       expect(captured.stderr()).toBe(

@@ -7,7 +7,6 @@ import {
   GrantNotFoundError,
   InvalidGrantItemError,
 } from '../../src/grants/errors';
-import { grantToItem } from '../../src/grants/grant-item';
 import {
   fetchGrantsByPrincipal,
   findGrant,
@@ -15,13 +14,12 @@ import {
   putGrants,
   revokeGrantById,
   type GrantLookupResult,
-  type GrantsTable,
 } from '../../src/grants/grant-repository';
 import type { Grant } from '../../src/domain/types';
 import { GRANT_ID_INDEX_NAME } from '../../src/grants/table-definition';
 import { ANALYST_USER_KEY, CLINICIAN_ROLE_KEY, makeGrant } from '../validator/support/fixtures';
 import { countRequests } from '../validator/support/request-counter';
-import { scanGrants, useLocalGrantsTables } from './support/local-grants-tables';
+import { putRawGrant, scanGrants, useLocalGrantsTables } from './support/local-grants-tables';
 
 const tables = useLocalGrantsTables();
 const newTable = () => tables.newTable();
@@ -33,11 +31,6 @@ function grantsOf(results: Map<string, GrantLookupResult>, key: string): readonl
     throw new Error(`Expected grants for ${key}, got ${result ? result.error.message : 'no result'}.`);
   }
   return result.grants;
-}
-
-/** Writes the grant as a raw item, as an older version of phi-guard or a racing import could have stored it. */
-async function putRawGrant(table: GrantsTable, grant: Grant): Promise<void> {
-  await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: grantToItem(grant) }));
 }
 
 /** Returns the error of a failed lookup and fails the test when the lookup succeeded. */
@@ -201,12 +194,7 @@ describe('findGrant and revokeGrantById', () => {
     const table = await newTable();
     // putGrants rejects a shared id, so the second item is written as an older version of phi-guard did.
     await putGrants(table, [makeGrant({ grantId: 'g-shared', principalKey: CLINICIAN_ROLE_KEY })]);
-    await table.client.send(
-      new PutItemCommand({
-        TableName: table.tableName,
-        Item: grantToItem(makeGrant({ grantId: 'g-shared', principalKey: ANALYST_USER_KEY })),
-      }),
-    );
+    await putRawGrant(table, makeGrant({ grantId: 'g-shared', principalKey: ANALYST_USER_KEY }));
     await expect(findGrant(table, 'g-shared')).rejects.toBeInstanceOf(DuplicateGrantIdError);
   });
 

@@ -1,16 +1,14 @@
 import {
   ProvisionedThroughputExceededException,
-  PutItemCommand,
   type DynamoDBClient,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { Grant } from '../../src/domain/types';
 import { DuplicateGrantIdError, GrantsRejectedError, UnprocessedGrantsError } from '../../src/grants/errors';
-import { grantToItem } from '../../src/grants/grant-item';
 import { findGrant, putGrants, revokeGrantById, writeGrants } from '../../src/grants/grant-repository';
 import { ANALYST_USER_KEY, CLINICIAN_ROLE_KEY, makeGrant } from '../validator/support/fixtures';
 import { countRequests } from '../validator/support/request-counter';
-import { scanGrants, useLocalGrantsTables } from './support/local-grants-tables';
+import { putRawGrant, scanGrants, useLocalGrantsTables } from './support/local-grants-tables';
 
 const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -291,9 +289,8 @@ describe('writeGrants', () => {
     const clinician = makeGrant({ grantId: 'g-shared', principalKey: CLINICIAN_ROLE_KEY });
     const analyst = makeGrant({ grantId: 'g-shared', principalKey: ANALYST_USER_KEY });
     // Both items written directly, as an older version of phi-guard did.
-    for (const grant of [clinician, analyst]) {
-      await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: grantToItem(grant) }));
-    }
+    await putRawGrant(table, clinician);
+    await putRawGrant(table, analyst);
 
     const report = await writeGrants(table, [{ ...analyst, purpose: 'operations' }]);
     expect(report.rejected).toMatchObject([{ grantId: 'g-shared', principalKeys: [CLINICIAN_ROLE_KEY] }]);

@@ -28,13 +28,14 @@ export class GrantsFileError extends Error {
 
 /**
  * Reads and validates a grants file. The format comes from `format`, else from the extension
- * (`.json` or `.csv`, any case). `now` sets the validation time, the latest `revokedAt` allowed.
+ * (`.json` or `.csv`, any case). `now` sets the validation time, the latest `revokedAt` allowed, and
+ * defaults to the system clock.
  * @throws GrantsFileError when the file cannot be read or the format is unknown.
  */
 export async function readGrantsFile(
   path: string,
   format?: GrantsFileFormat,
-  now: () => Date = () => new Date(),
+  now?: () => Date,
 ): Promise<GrantsFileContents> {
   const resolvedFormat = format ?? formatFromExtension(path);
 
