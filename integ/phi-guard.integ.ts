@@ -53,15 +53,19 @@ const integ = new IntegTest(app, 'PhiGuardEndToEnd', {
 const assertions = integ.assertions;
 
 /**
- * Retains every bucket that CloudFormation could not delete: the evidence bucket holds objects locked until
- * their retention ends, and the other buckets hold objects that no custom resource empties. The test stack
- * then deletes cleanly, and the buckets are left behind for their lifecycle rules (docs/deploy.md).
+ * Retains every bucket that no custom resource empties, because CloudFormation cannot delete a bucket that
+ * contains objects, and the evidence bucket contains objects locked until their retention ends. The test
+ * stack then deletes cleanly and leaves those buckets to be emptied and deleted by hand (docs/deploy.md).
  */
 function retainBucketsWithObjects(): void {
   for (const construct of stack.node.findAll()) {
-    if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType !== 'AWS::S3::Bucket') continue;
+    if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType !== 'AWS::S3::Bucket') {
+      continue;
+    }
     const emptiedOnDelete = construct.node.scope?.node.tryFindChild('AutoDeleteObjectsCustomResource');
-    if (emptiedOnDelete === undefined) construct.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    if (emptiedOnDelete === undefined) {
+      construct.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
   }
 }
 
@@ -139,7 +143,7 @@ const reportRetention = assertions
   })
   .assertAtPath('Retention.Mode', ExpectedResult.stringLikeRegexp('^GOVERNANCE$'));
 
-// 5. Release the containment, because a role that still has an inline policy cannot be deleted with the stack.
+// 5. Release the containment, because IAM deletes a role only after its inline policies are deleted.
 const releaseRole = assertions.awsApiCall('IAM', 'deleteRolePolicy', {
   RoleName: fixture.ungrantedReader.roleName,
   PolicyName: denyPolicyNames.getAttString('PolicyNames.0'),

@@ -45,8 +45,8 @@ const CDK_KEYS = new Set(['cli-telemetry', 'acknowledged-issue-numbers', 'assets
 const CDK_LOOKUP_KEY = /^[a-z][a-z0-9-]*:[A-Za-z0-9.]+=/;
 
 /**
- * Edit distance at which an unknown key is taken for a misspelled phi-guard key: two edits, or one edit per
- * `CHARACTERS_PER_EDIT` characters of the phi-guard key when that allows more.
+ * Maximum edit distance at which an unknown key counts as a misspelled phi-guard key. It is two edits, or one
+ * edit per `CHARACTERS_PER_EDIT` characters of the phi-guard key when that allows more.
  */
 const MIN_TYPO_DISTANCE = 2;
 const CHARACTERS_PER_EDIT = 7;

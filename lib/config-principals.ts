@@ -4,8 +4,7 @@
  * `src/response/containment/protected-principals.ts`). An entry of another shape, such as a bare role name,
  * matches no principal, so the principal that it was meant to protect could be contained.
  */
-import { ConfigError } from './config-error';
-import { quoteAll } from './config-values';
+import { checkEntries, type EntryRule } from './config-values';
 
 /** IAM user, role or root ARN. The partition, the account ID and the name may be `*`. */
 const IAM_PRINCIPAL_ARN = /^arn:(?:aws[a-z-]*|\*):iam::(?:\d{12}|\*):(?:root|user\/\S+|role\/\S+|\*\S*)$/;
@@ -17,28 +16,30 @@ const STS_PRINCIPAL_ARN =
 const EXAMPLE_ARNS =
   'arn:aws:iam::111122223333:role/break-glass or arn:aws:sts::111122223333:assumed-role/break-glass/*';
 
+/**
+ * Rule that rejects entries with a comma, because the containment function receives the whole list in one
+ * comma-separated environment variable.
+ */
+const NO_COMMA_RULE: EntryRule = {
+  isValid: (entry) => !entry.includes(','),
+  singular: 'an entry with a comma',
+  plural: 'entries with a comma',
+  fix: 'The containment function splits the list at commas, so write * in place of each comma.',
+};
+
 /** Throws a `ConfigError` that lists every entry of `key` that containment could never match. */
 export function checkProtectedPrincipalArns(key: string, entries: readonly string[]): void {
-  const commaEntries = entries.filter((entry) => entry.includes(','));
-  if (commaEntries.length > 0) {
-    // The containment function receives the list in one comma-separated environment variable.
-    throw new ConfigError(
-      `Context value "${key}" has ${commaEntries.length === 1 ? 'an entry' : 'entries'} with a comma: ` +
-        `${quoteAll(commaEntries)}. ` +
-        'The containment function splits the list at commas, so write * in place of each comma.',
-    );
-  }
-
-  const invalidEntries = entries.filter((entry) => !isPrincipalArnPattern(entry));
-  if (invalidEntries.length > 0) {
-    throw new ConfigError(
-      `Context value "${key}" has ${describeInvalid(invalidEntries)}: ${quoteAll(invalidEntries)}. ` +
-        'Containment compares each entry with principal ARNs, so such an entry does not protect the ' +
-        `principal that it names. Use an ARN such as ${EXAMPLE_ARNS}, ` +
-        'where the account ID and names may contain * as a wildcard.' +
-        wildcardOnlyHint(invalidEntries),
-    );
-  }
+  checkEntries(key, entries, NO_COMMA_RULE);
+  checkEntries(key, entries, {
+    isValid: isPrincipalArnPattern,
+    singular: 'an entry that is not an IAM or STS principal ARN',
+    plural: 'entries that are not IAM or STS principal ARNs',
+    fix:
+      'Containment compares each entry with principal ARNs, so such an entry does not protect the ' +
+      `principal that it names. Use an ARN such as ${EXAMPLE_ARNS}, ` +
+      'where the account ID and names may contain * as a wildcard.' +
+      wildcardOnlyHint(entries),
+  });
 }
 
 /**
@@ -92,10 +93,4 @@ function wildcardOnlyHint(entries: readonly string[]): string {
   return protectsEveryone
     ? ' To turn containment off for every principal, set monitorMode=true instead.'
     : '';
-}
-
-function describeInvalid(entries: readonly string[]): string {
-  return entries.length === 1
-    ? 'an entry that is not an IAM or STS principal ARN'
-    : 'entries that are not IAM or STS principal ARNs';
 }

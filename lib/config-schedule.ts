@@ -31,9 +31,12 @@ const CRON_FIELDS: readonly CronField[] = [
 
 const EXAMPLES = 'rate(1 day), rate(6 hours) or cron(0 3 * * ? *)';
 
-const MINUTES_PER_UNIT: Record<string, number> = { minute: 1, hour: 60, day: 24 * 60 };
+/** A schedule expression: its kind and the body between the parentheses. */
+const SCHEDULE_EXPRESSION = /^(rate|cron|at)\((.*)\)$/;
 
 const MINUTES_PER_DAY = 24 * 60;
+
+const MINUTES_PER_UNIT: Record<string, number> = { minute: 1, hour: 60, day: MINUTES_PER_DAY };
 
 /** Throws a `ConfigError` naming `key` when `expression` is not a valid Scheduler expression. */
 export function checkScheduleExpression(key: string, expression: string): void {
@@ -48,7 +51,7 @@ export function checkScheduleExpression(key: string, expression: string): void {
 
 /** Returns why `expression` is invalid, or undefined when it is valid. */
 export function findScheduleProblem(expression: string): string | undefined {
-  const match = /^(rate|cron|at)\((.*)\)$/.exec(expression);
+  const match = SCHEDULE_EXPRESSION.exec(expression);
   if (match === null) {
     return 'The expression must have the form rate(...), cron(...) or at(...)';
   }
@@ -68,7 +71,7 @@ export function findScheduleProblem(expression: string): string | undefined {
  * whatever its minutes and hours. Expects an expression that `findScheduleProblem` accepts.
  */
 export function findDailyRunProblem(expression: string): string | undefined {
-  const [, kind, body] = /^(rate|cron|at)\((.*)\)$/.exec(expression) ?? [];
+  const [, kind, body] = SCHEDULE_EXPRESSION.exec(expression) ?? [];
   if (kind === 'at') {
     return 'An at(...) schedule runs only once';
   }

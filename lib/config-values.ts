@@ -1,6 +1,7 @@
 /**
- * Readers for single CDK context values. Each one returns the fallback when the key is not set and throws
- * a `ConfigError` that names the key and shows the received value when the value is invalid.
+ * Readers for single CDK context values. Each one returns a default when the key is not set (the fallback,
+ * an empty list or undefined). On an invalid value, each throws a `ConfigError` that names the key and shows
+ * the received value.
  */
 import type { ContextReader } from './config';
 import { ConfigError } from './config-error';
@@ -47,39 +48,58 @@ function parseJsonList(key: string, text: string): unknown {
   }
 }
 
+/** A rule for the entries of a list value, and the words that an error message uses for rejected entries. */
+export interface EntryRule {
+  /** Predicate that is true for an entry that the rule accepts. */
+  readonly isValid: (entry: string) => boolean;
+  /** Noun phrase for one rejected entry, such as `an invalid S3 bucket name`. */
+  readonly singular: string;
+  /** Noun phrase for several rejected entries, such as `invalid S3 bucket names`. */
+  readonly plural: string;
+  /** Sentences after the quoted entries that say how to correct them. */
+  readonly fix: string;
+}
+
+const EMAIL_ADDRESS_RULE: EntryRule = {
+  isValid: isEmailAddress,
+  singular: 'an entry that is not an e-mail address',
+  plural: 'entries that are not e-mail addresses',
+  fix: 'Write each address in the form security@example.org, and separate addresses with commas.',
+};
+
+const BUCKET_NAME_RULE: EntryRule = {
+  isValid: isBucketName,
+  singular: 'an invalid S3 bucket name',
+  plural: 'invalid S3 bucket names',
+  fix:
+    'A bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starts and ends with a letter ' +
+    'or digit and has no two dots in a row, such as phi-records-111122223333.',
+};
+
 /** Reads a list of e-mail addresses, such as the subscribers of a topic. Each address may occur once. */
 export function readEmailAddresses(read: ContextReader, key: string): string[] {
-  const addresses = readStringList(read, key);
-  const invalid = addresses.filter((address) => !isEmailAddress(address));
-  if (invalid.length > 0) {
-    const entries = describeEntries(
-      invalid,
-      'an entry that is not an e-mail address',
-      'entries that are not e-mail addresses',
-    );
-    throw new ConfigError(
-      `Context value "${key}" has ${entries}. ` +
-        'Write each address in the form security@example.org, and separate addresses with commas.',
-    );
-  }
-  checkNoDuplicates(key, addresses);
-  return addresses;
+  return readUniqueEntries(read, key, EMAIL_ADDRESS_RULE);
 }
 
 /** Reads a list of S3 bucket names. Each name may occur once. */
 export function readBucketNames(read: ContextReader, key: string): string[] {
-  const names = readStringList(read, key);
-  const invalid = names.filter((name) => !isBucketName(name));
+  return readUniqueEntries(read, key, BUCKET_NAME_RULE);
+}
+
+function readUniqueEntries(read: ContextReader, key: string, rule: EntryRule): string[] {
+  const entries = readStringList(read, key);
+  checkEntries(key, entries, rule);
+  checkNoDuplicates(key, entries);
+  return entries;
+}
+
+/** Throws a `ConfigError` that quotes every entry of `key` that `rule` rejects, followed by its fix. */
+export function checkEntries(key: string, entries: readonly string[], rule: EntryRule): void {
+  const invalid = entries.filter((entry) => !rule.isValid(entry));
   if (invalid.length > 0) {
-    const entries = describeEntries(invalid, 'an invalid S3 bucket name', 'invalid S3 bucket names');
-    throw new ConfigError(
-      `Context value "${key}" has ${entries}. ` +
-        'A bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starts and ends with a letter ' +
-        'or digit and has no two dots in a row, such as phi-records-111122223333.',
-    );
+    const description = invalid.length === 1 ? rule.singular : rule.plural;
+    throw new ConfigError(`Context value "${key}" has ${description}: ${quoteAll(invalid)}. ${rule.fix}`);
   }
-  checkNoDuplicates(key, names);
-  return names;
 }
 
 function checkNoDuplicates(key: string, entries: readonly string[]): void {
@@ -89,11 +109,6 @@ function checkNoDuplicates(key: string, entries: readonly string[]): void {
       `Context value "${key}" lists ${quoteAll(duplicates)} more than once. List each entry once.`,
     );
   }
-}
-
-/** Returns `singular` or `plural` followed by a colon and the quoted entries, such as `an entry: "a"`. */
-function describeEntries(entries: readonly string[], singular: string, plural: string): string {
-  return `${entries.length === 1 ? singular : plural}: ${quoteAll(entries)}`;
 }
 
 /** Returns the entries as JSON strings separated by commas, such as `"a", "b"`. */

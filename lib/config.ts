@@ -16,6 +16,7 @@ import {
   readString,
   readStringList,
 } from './config-values';
+import { DEFAULT_WINDOW_HOURS } from './constructs/reconciliation';
 
 export { ConfigError } from './config-error';
 
@@ -55,7 +56,7 @@ export interface PhiGuardConfig {
   readonly canaryEnabled: boolean;
   /** Minutes between canary reads by the granted canary role. */
   readonly canaryIntervalMinutes: number;
-  /** EventBridge Scheduler expression of the reconciliation run; runs are at most 24 hours apart. */
+  /** EventBridge Scheduler expression of the reconciliation run, which runs at least once every 24 hours. */
   readonly reconciliationSchedule: string;
 }
 
@@ -66,7 +67,7 @@ export type ContextReader = (key: string) => unknown;
  * Hours of events that one reconciliation run checks: the default `windowHours` of the `Reconciliation`
  * construct, which the stack does not override. Runs at most 24 hours apart leave no hour unchecked.
  */
-export const RECONCILIATION_WINDOW_HOURS = 26;
+export const RECONCILIATION_WINDOW_HOURS = DEFAULT_WINDOW_HOURS;
 
 const PROFILE_DEFAULTS: Record<DeploymentProfile, { evidenceRetentionDays: number }> = {
   production: { evidenceRetentionDays: 2190 },

@@ -15,6 +15,9 @@ import { arnReference, EVENTS_PREFIX } from './evidence-archive';
 import { INLINE_POLICY_REASON, PhiGuardFunction } from './lambda-defaults';
 import type { TrailHistoryTable } from './trail-history-table';
 
+/** Hours of event time that one scheduled run covers unless `windowHours` is set. */
+export const DEFAULT_WINDOW_HOURS = 26;
+
 /** `service` dimension of the run's metrics (Powertools adds it to every metric). */
 export const RECONCILE_SERVICE_NAME = 'phi-guard-reconcile';
 
@@ -140,7 +143,7 @@ export class Reconciliation extends Construct {
         ARCHIVE_DATABASE: props.auditQueries.databaseName,
         ARCHIVE_TABLE: EVENTS_TABLE_NAME,
         MONITORED_BUCKETS: props.monitoredBucketNames.join(','),
-        WINDOW_HOURS: String(props.windowHours ?? 26),
+        WINDOW_HOURS: String(props.windowHours ?? DEFAULT_WINDOW_HOURS),
         SETTLE_HOURS: String(props.settleHours ?? 2),
         MAX_REINJECTED_EVENTS: String(props.maxReinjectedEvents ?? 100_000),
         QUERY_TIMEOUT_SECONDS: '600',

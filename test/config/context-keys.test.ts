@@ -9,7 +9,7 @@ import {
   PHI_GUARD_CONTEXT_KEYS,
   readIgnoredContextKeys,
 } from '../../lib/config-context-keys';
-import { catchConfigError } from './catch-config-error';
+import { catchConfigError, contextOf } from './catch-config-error';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 
@@ -19,7 +19,7 @@ function checkError(keys: string[], ignoredKeys: string[] = []): ConfigError {
 
 function ignoreListError(value: unknown): ConfigError {
   return catchConfigError(
-    () => readIgnoredContextKeys((key) => (key === 'ignoreContextKeys' ? value : undefined)),
+    () => readIgnoredContextKeys(contextOf({ ignoreContextKeys: value })),
     JSON.stringify(value),
   );
 }
@@ -178,9 +178,7 @@ describe('readIgnoredContextKeys', () => {
     ['JSON array text', '["team","stage"]', ['team', 'stage']],
     ['array from cdk.json', ['team'], ['team']],
   ])('reads %s', (_case, value, expected) => {
-    expect(readIgnoredContextKeys((key) => (key === 'ignoreContextKeys' ? value : undefined))).toEqual(
-      expected,
-    );
+    expect(readIgnoredContextKeys(contextOf({ ignoreContextKeys: value }))).toEqual(expected);
   });
 
   test('rejects phi-guard key', () => {

@@ -1,16 +1,7 @@
-import { ConfigError, RECONCILIATION_WINDOW_HOURS, readConfig, type ContextReader } from '../../lib/config';
+import { ConfigError, RECONCILIATION_WINDOW_HOURS, readConfig } from '../../lib/config';
 import { PHI_GUARD_CONTEXT_KEYS } from '../../lib/config-context-keys';
 import { synthTemplate } from '../support/synth';
-import { catchConfigError } from './catch-config-error';
-
-/** Returns a reader over `values`, as `node.tryGetContext` reads CDK context. */
-function contextOf(values: Record<string, unknown>): ContextReader {
-  return (key) => values[key];
-}
-
-function readError(values: Record<string, unknown>): ConfigError {
-  return catchConfigError(() => readConfig(contextOf(values)), JSON.stringify(values));
-}
+import { contextOf, readConfigError } from './catch-config-error';
 
 describe('readConfig', () => {
   test('defaults without context', () => {
@@ -36,25 +27,25 @@ describe('readConfig', () => {
   });
 
   test('keeps existing messages', () => {
-    expect(readError({ profile: 'bad' }).message).toBe(
+    expect(readConfigError({ profile: 'bad' }).message).toBe(
       'Context value "profile" must be one of production, sandbox, got "bad".',
     );
-    expect(readError({ monitorMode: 'yes' }).message).toBe(
+    expect(readConfigError({ monitorMode: 'yes' }).message).toBe(
       'Context value "monitorMode" must be true or false, got "yes".',
     );
-    expect(readError({ grantCacheTtlSeconds: '3601' }).message).toBe(
+    expect(readConfigError({ grantCacheTtlSeconds: '3601' }).message).toBe(
       'Context value "grantCacheTtlSeconds" must be a whole number from 0 to 3600, got "3601".',
     );
-    expect(readError({ alertEmails: [''] }).message).toBe(
+    expect(readConfigError({ alertEmails: [''] }).message).toBe(
       'Context value "alertEmails" must be a list of non-empty strings, got [""].',
     );
-    expect(readError({ reconciliationSchedule: '' }).message).toBe(
+    expect(readConfigError({ reconciliationSchedule: '' }).message).toBe(
       'Context value "reconciliationSchedule" must be a non-empty string, got "".',
     );
   });
 
   test('errors are ConfigError', () => {
-    const error = readError({ profile: 'bad' });
+    const error = readConfigError({ profile: 'bad' });
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
@@ -72,7 +63,7 @@ describe('readConfig list values', () => {
   });
 
   test('invalid JSON names key and value', () => {
-    const message = readError({ phiBucketNames: '[bad' }).message;
+    const message = readConfigError({ phiBucketNames: '[bad' }).message;
 
     expect(message).toContain('Context value "phiBucketNames"');
     expect(message).toContain('not a valid JSON array');
@@ -81,7 +72,7 @@ describe('readConfig list values', () => {
   });
 
   test('JSON that is not an array of strings', () => {
-    expect(readError({ alertEmails: '[1, 2]' }).message).toBe(
+    expect(readConfigError({ alertEmails: '[1, 2]' }).message).toBe(
       'Context value "alertEmails" must be a list of non-empty strings, got "[1, 2]".',
     );
   });
@@ -119,7 +110,7 @@ describe('readConfig protectedPrincipalArns', () => {
     ['an unknown partition', 'arn:amazon:iam::111122223333:role/break-glass'],
     ['a space in the name', 'arn:aws:iam::111122223333:role/break glass'],
   ])('rejects %s', (_case, arn) => {
-    const message = readError({ protectedPrincipalArns: [arn] }).message;
+    const message = readConfigError({ protectedPrincipalArns: [arn] }).message;
 
     expect(message).toContain('Context value "protectedPrincipalArns"');
     expect(message).toContain(JSON.stringify(arn));
@@ -127,13 +118,13 @@ describe('readConfig protectedPrincipalArns', () => {
   });
 
   test('rejects text from -c', () => {
-    const message = readError({ protectedPrincipalArns: 'bob' }).message;
+    const message = readConfigError({ protectedPrincipalArns: 'bob' }).message;
 
     expect(message).toContain('has an entry that is not an IAM or STS principal ARN: "bob".');
   });
 
   test('lists every invalid entry', () => {
-    const message = readError({
+    const message = readConfigError({
       protectedPrincipalArns: ['bob', 'arn:aws:iam::111122223333:role/ok', 'alice'],
     }).message;
 
@@ -142,11 +133,13 @@ describe('readConfig protectedPrincipalArns', () => {
   });
 
   test('lone wildcard suggests monitorMode', () => {
-    expect(readError({ protectedPrincipalArns: ['*'] }).message).toContain('set monitorMode=true');
+    expect(readConfigError({ protectedPrincipalArns: ['*'] }).message).toContain('set monitorMode=true');
   });
 
   test('rejects comma in JSON entry', () => {
-    const message = readError({ protectedPrincipalArns: ['arn:aws:iam::111122223333:role/a,b'] }).message;
+    const message = readConfigError({
+      protectedPrincipalArns: ['arn:aws:iam::111122223333:role/a,b'],
+    }).message;
 
     expect(message).toContain('has an entry with a comma');
     expect(message).toContain('"arn:aws:iam::111122223333:role/a,b"');
@@ -180,7 +173,7 @@ describe('readConfig reconciliationSchedule', () => {
     ['some months', 'cron(0 3 * 1-6 ? *)', 'A cron schedule must run every day'],
     ['one year', 'cron(0 3 * * ? 2030)', 'A cron schedule must run every day'],
   ])('rejects %s', (_case, schedule, problem) => {
-    const message = readError({ reconciliationSchedule: schedule }).message;
+    const message = readConfigError({ reconciliationSchedule: schedule }).message;
 
     expect(message).toContain(
       `Context value "reconciliationSchedule" must run at least once every 24 hours, got "${schedule}".`,
@@ -190,7 +183,7 @@ describe('readConfig reconciliationSchedule', () => {
   });
 
   test('gap message gives the reason', () => {
-    expect(readError({ reconciliationSchedule: 'rate(2 days)' }).message).toBe(
+    expect(readConfigError({ reconciliationSchedule: 'rate(2 days)' }).message).toBe(
       'Context value "reconciliationSchedule" must run at least once every 24 hours, got "rate(2 days)". ' +
         'rate(2 days) runs less often than once a day. Each run checks a 26-hour window of events, ' +
         'so runs must be at most 24 hours apart for the windows to overlap. ' +
@@ -199,7 +192,7 @@ describe('readConfig reconciliationSchedule', () => {
   });
 
   test('syntax errors come first', () => {
-    const message = readError({ reconciliationSchedule: 'rate(2 day)' }).message;
+    const message = readConfigError({ reconciliationSchedule: 'rate(2 day)' }).message;
 
     expect(message).toContain('must be an EventBridge Scheduler expression');
     expect(message).toContain('singular with the value 1');
@@ -215,7 +208,7 @@ describe('readConfig reconciliationSchedule', () => {
   });
 
   test('rejects every-day with key name', () => {
-    const message = readError({ reconciliationSchedule: 'every-day' }).message;
+    const message = readConfigError({ reconciliationSchedule: 'every-day' }).message;
 
     expect(message).toContain('Context value "reconciliationSchedule"');
     expect(message).toContain('got "every-day"');

@@ -1,13 +1,9 @@
-import { readConfig, type ContextReader } from '../../lib/config';
+import { readConfig } from '../../lib/config';
 import { findDuplicates, isBucketName, isEmailAddress } from '../../lib/config-rules';
-import { catchConfigError } from './catch-config-error';
-
-function contextOf(values: Record<string, unknown>): ContextReader {
-  return (key) => values[key];
-}
+import { contextOf, readConfigError } from './catch-config-error';
 
 function readMessage(values: Record<string, unknown>): string {
-  return catchConfigError(() => readConfig(contextOf(values)), JSON.stringify(values)).message;
+  return readConfigError(values).message;
 }
 
 /** Every whole-number setting with its range. */
