@@ -9,8 +9,8 @@ import { registerReconcileCommand } from './reconcile-command';
 import { createProgram } from './program';
 import { registerReplayCommand } from './replay/replay-command';
 
-// A reader that stops early, such as `head`, closes the pipe; the remaining output is not wanted, so the
-// command ends quietly instead of crashing with an unhandled EPIPE error.
+// A reader that stops early, such as `head`, closes the pipe. The rest of the output is then not wanted, so
+// the command ends quietly instead of crashing with an unhandled EPIPE error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(process.exitCode ?? 0);

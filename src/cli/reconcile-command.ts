@@ -16,6 +16,7 @@ import {
 } from '../reconcile/local-files';
 import { listInputFiles, printSkippedFiles } from './replay/input-files';
 import { PathArgumentError, requireCreatableFile, requireExistingFile } from './replay/path-arguments';
+import { formatFailedRecord } from './replay/replay-summary';
 import { CliIo, EXIT_CODES, errorMessage, formatCount, processIo, writeLine } from './io';
 import { bucketList } from './options';
 
@@ -141,8 +142,7 @@ function printUncompared(uncompared: readonly UncomparedRecord[], io: CliIo): vo
     `Invalid records not compared: ${uncompared.length} (replay fails them too, so they have no decision)`,
   );
   for (const record of uncompared) {
-    const eventId = record.eventId === undefined ? '' : ` (eventID ${record.eventId})`;
-    writeLine(io.stdout, `  ${record.file} record ${record.position}${eventId}: ${record.reason}`);
+    writeLine(io.stdout, formatFailedRecord(record));
   }
   writeLine(
     io.stderr,

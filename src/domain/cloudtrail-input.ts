@@ -121,8 +121,8 @@ export function readCloudTrailContent(
 }
 
 /**
- * Parses the text of a CloudTrail document and extracts its records with `extractRecords`, as
- * `readCloudTrailContent` reads a file without a name, but rejects the content when any line is invalid.
+ * Parses the text of a CloudTrail document and extracts its records with `extractRecords`. The content is
+ * read as `readCloudTrailContent` reads a file without a name, but it is rejected when any line is invalid.
  *
  * @throws InvalidRecordError when the content is unreadable or has an invalid JSON line.
  */

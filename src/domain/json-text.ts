@@ -145,15 +145,8 @@ function failsBeforeEnd(prefix: string): boolean {
 function describeLineAndColumn(text: string, position: number | undefined): string {
   if (position === undefined) return '';
 
-  let line = 1;
-  let lineStart = 0;
-  for (
-    let index = text.indexOf('\n');
-    index !== -1 && index < position;
-    index = text.indexOf('\n', index + 1)
-  ) {
-    line += 1;
-    lineStart = index + 1;
-  }
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const lineStart = before.lastIndexOf('\n') + 1;
   return ` at line ${line}, column ${position - lineStart + 1}`;
 }

@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { ACCOUNT_ID } from '../support/cloudtrail-records';
 
-const ACCOUNT_ID = '111122223333';
 const REGION = 'us-east-1';
 const DAY = ['2025', '03', '14'];
 

@@ -69,6 +69,21 @@ async function run(args: readonly string[]) {
   return captured;
 }
 
+/** Runs `reconcile` on the trail folder that `beforeAll` writes, with the decisions file and further options. */
+function runOnSharedTrail(decisions: string, ...options: string[]) {
+  return run(['--trail', path.join(directory, 'trail'), '--decisions', decisions, ...options]);
+}
+
+/** Writes the files into a new trail folder and returns its path. */
+async function trailWith(name: string, files: Record<string, string | Buffer>): Promise<string> {
+  const trail = path.join(directory, name);
+  await mkdir(trail, { recursive: true });
+  for (const [fileName, content] of Object.entries(files)) {
+    await writeFile(path.join(trail, fileName), content);
+  }
+  return trail;
+}
+
 describe('phi-guard reconcile', () => {
   test('nothing missing exits 0', async () => {
     const decisions = await decisionsFile('all.jsonl', [
@@ -78,14 +93,7 @@ describe('phi-guard reconcile', () => {
       eventId(3),
       eventId(5),
     ]);
-    const result = await run([
-      '--trail',
-      path.join(directory, 'trail'),
-      '--decisions',
-      decisions,
-      '--buckets',
-      PHI_BUCKET,
-    ]);
+    const result = await runOnSharedTrail(decisions, '--buckets', PHI_BUCKET);
 
     expect(result.exitCode()).toBe(0);
     expect(result.stdout()).toContain('Expected events: 3');
@@ -96,16 +104,7 @@ describe('phi-guard reconcile', () => {
   test('missing events exit 3', async () => {
     const decisions = await decisionsFile('some.jsonl', [eventId(1)]);
     const out = path.join(directory, 'missing.jsonl');
-    const result = await run([
-      '--trail',
-      path.join(directory, 'trail'),
-      '--decisions',
-      decisions,
-      '--buckets',
-      PHI_BUCKET,
-      '--out',
-      out,
-    ]);
+    const result = await runOnSharedTrail(decisions, '--buckets', PHI_BUCKET, '--out', out);
 
     expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
     expect(result.stdout()).toContain('Missing events: 2');
@@ -126,7 +125,7 @@ describe('phi-guard reconcile', () => {
 
   test('every bucket without --buckets', async () => {
     const decisions = await decisionsFile('phi-only.jsonl', [eventId(1), eventId(2), eventId(5)]);
-    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', decisions]);
+    const result = await runOnSharedTrail(decisions);
 
     expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
     expect(result.stdout()).toContain(`missing ${eventId(3)}`);
@@ -135,23 +134,20 @@ describe('phi-guard reconcile', () => {
   test('invalid decisions file exits 1', async () => {
     const file = path.join(directory, 'broken.jsonl');
     await writeFile(file, '{"decision":"authorized"}\n');
-    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', file]);
+    const result = await runOnSharedTrail(file);
 
     expect(result.exitCode()).toBe(1);
     expect(result.stderr()).toContain(`Line 1 of ${file} is not a decision`);
   });
 
   test('lists every invalid trail file', async () => {
-    const brokenTrail = path.join(directory, 'broken-trail');
-    await mkdir(brokenTrail, { recursive: true });
+    const brokenTrail = await trailWith('broken-trail', {
+      'a-truncated.json': '{"Records": [',
+      'b-not-cloudtrail.json': '{"Items": []}',
+      'c-valid.jsonl': `${JSON.stringify(dataEvent({ eventId: eventId(9) }))}\n`,
+    });
     const truncated = path.join(brokenTrail, 'a-truncated.json');
     const notCloudTrail = path.join(brokenTrail, 'b-not-cloudtrail.json');
-    await writeFile(truncated, '{"Records": [');
-    await writeFile(notCloudTrail, '{"Items": []}');
-    await writeFile(
-      path.join(brokenTrail, 'c-valid.jsonl'),
-      `${JSON.stringify(dataEvent({ eventId: eventId(9) }))}\n`,
-    );
     const decisions = await decisionsFile('none.jsonl', []);
 
     const result = await run(['--trail', brokenTrail, '--decisions', decisions]);
@@ -166,10 +162,8 @@ describe('phi-guard reconcile', () => {
   });
 
   test('names one invalid trail file', async () => {
-    const brokenTrail = path.join(directory, 'one-broken-trail');
-    await mkdir(brokenTrail, { recursive: true });
+    const brokenTrail = await trailWith('one-broken-trail', { 'truncated.json': '{"Records": [' });
     const truncated = path.join(brokenTrail, 'truncated.json');
-    await writeFile(truncated, '{"Records": [');
     const decisions = await decisionsFile('none-again.jsonl', []);
 
     const result = await run(['--trail', brokenTrail, '--decisions', decisions]);
@@ -192,10 +186,9 @@ describe('phi-guard reconcile of invalid records', () => {
   let logFile: string;
 
   beforeAll(async () => {
-    invalidTrail = path.join(directory, 'invalid-records');
-    await mkdir(invalidTrail, { recursive: true });
+    const records = JSON.stringify({ Records: recordsWithInvalidOnes(eventId(1)) });
+    invalidTrail = await trailWith('invalid-records', { 'log.json': records });
     logFile = path.join(invalidTrail, 'log.json');
-    await writeFile(logFile, JSON.stringify({ Records: recordsWithInvalidOnes(eventId(1)) }));
   });
 
   test('lists each invalid record and exits 2', async () => {
@@ -256,9 +249,7 @@ describe('phi-guard reconcile inputs', () => {
   });
 
   test('empty trail folder exits 1', async () => {
-    const emptyTrail = path.join(directory, 'empty-trail');
-    await mkdir(emptyTrail, { recursive: true });
-    await writeFile(path.join(emptyTrail, 'empty.json'), '');
+    const emptyTrail = await trailWith('empty-trail', { 'empty.json': '' });
     const decisions = await decisionsFile('for-empty.jsonl', []);
     const result = await run(['--trail', emptyTrail, '--decisions', decisions]);
 
@@ -270,7 +261,7 @@ describe('phi-guard reconcile inputs', () => {
 
   test('missing decisions file is named', async () => {
     const missing = path.join(directory, 'absent-decisions.jsonl');
-    const result = await run(['--trail', path.join(directory, 'trail'), '--decisions', missing]);
+    const result = await runOnSharedTrail(missing);
 
     expect(result.exitCode()).toBe(1);
     expect(result.stderr()).toBe(`error: The --decisions file ${missing} does not exist.\n`);
@@ -280,16 +271,7 @@ describe('phi-guard reconcile inputs', () => {
   test('--out creates missing folders', async () => {
     const decisions = await decisionsFile('one-only.jsonl', [eventId(1)]);
     const out = path.join(directory, 'new-folder', 'missing.jsonl');
-    const result = await run([
-      '--trail',
-      path.join(directory, 'trail'),
-      '--decisions',
-      decisions,
-      '--buckets',
-      PHI_BUCKET,
-      '--out',
-      out,
-    ]);
+    const result = await runOnSharedTrail(decisions, '--buckets', PHI_BUCKET, '--out', out);
 
     expect(result.exitCode()).toBe(EVENTS_MISSING_EXIT_CODE);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(2);
@@ -301,16 +283,6 @@ describe('phi-guard reconcile of JSON lines and broken documents', () => {
   const brokenSecondLine = [lines[0], '{"eventID": "broken', lines[1]].join('\n');
   const brokenFirstLine = ['{"eventID": ', lines[0], lines[1]].join('\n');
   const truncated = truncatedLogFile(fourRecords(), 96, 30);
-
-  /** Writes the files into a new trail folder and returns its path. */
-  async function trailWith(name: string, files: Record<string, string | Buffer>): Promise<string> {
-    const trail = path.join(directory, name);
-    await mkdir(trail, { recursive: true });
-    for (const [fileName, content] of Object.entries(files)) {
-      await writeFile(path.join(trail, fileName), content);
-    }
-    return trail;
-  }
 
   test.each([
     [

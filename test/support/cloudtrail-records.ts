@@ -1,6 +1,6 @@
 /**
  * The CloudTrail S3 data event for one object, built in one place for the validator and reconciliation
- * fixtures and for the benchmark stream. Each caller passes the values it varies. Account ids, names and
+ * fixtures and for the benchmark stream. Each caller passes the values it varies. Account IDs, names and
  * addresses are reserved example values.
  */
 export const ACCOUNT_ID = '111122223333';

@@ -33,7 +33,7 @@ export interface SourceRecord {
   readonly record: unknown;
   /**
    * Set for a JSON line that is not valid JSON or not a CloudTrail document, and for a value that is not a
-   * JSON object: the record is listed as failed, never sent on.
+   * JSON object. Such a record is listed as failed and never sent to the validator.
    */
   readonly invalid?: string;
 }
@@ -112,9 +112,9 @@ function hasInputExtension(name: string): boolean {
 }
 
 /**
- * Reads one file (gzipped or plain; JSON document, array or JSON lines) into its records with the rule of
- * `readCloudTrailContent`. In JSON lines, a bad line fails only that record and the valid lines are still
- * decided. A file that cannot be read, or that is not valid JSON and not JSON lines, is unreadable.
+ * Reads one file (gzipped or plain, a JSON document, array or JSON lines) into its records with the rule of
+ * `readCloudTrailContent`. In JSON lines, a bad line becomes one invalid record and the other lines keep
+ * theirs. A file that cannot be read or parsed as a whole is returned as unreadable.
  */
 export async function readInputFile(file: string): Promise<{ records: SourceRecord[] } | UnreadableFile> {
   let content: Buffer;

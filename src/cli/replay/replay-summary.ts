@@ -140,10 +140,18 @@ function formatFailures(failures: readonly FailedRecord[]): string[] {
   }
   const lines = ['', `Failed records (${failures.length}), which were not decided:`];
   for (const failure of failures) {
-    const eventId = failure.eventId === undefined ? '' : ` (eventID ${failure.eventId})`;
-    lines.push(`  ${failure.file} record ${failure.position}${eventId}: ${failure.reason}`);
+    lines.push(formatFailedRecord(failure));
   }
   return lines;
+}
+
+/**
+ * Formats the indented line that lists one failed record: file, position, event id when known, and reason.
+ * `reconcile` lists the records it cannot compare with it, so both commands print the same line.
+ */
+export function formatFailedRecord(failure: FailedRecord): string {
+  const eventId = failure.eventId === undefined ? '' : ` (eventID ${failure.eventId})`;
+  return `  ${failure.file} record ${failure.position}${eventId}: ${failure.reason}`;
 }
 
 function formatUnreadableFiles(files: readonly UnreadableFile[]): string[] {
